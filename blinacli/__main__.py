@@ -1,0 +1,5 @@
+"""``python -m blinacli``."""
+
+from blinacli.cli import main
+
+main()

@@ -1,0 +1,37 @@
+"""The library's exceptions. Only the command line turns them into exit codes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from blinacli.report import Report
+
+
+class BlinacliError(Exception):
+    """Base of every error a user can cause; the CLI exits 1 on these."""
+
+
+class EvidenceError(BlinacliError):
+    """The evidence in use is invalid; ``report`` holds every finding."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__(f"the evidence has {report.summary()}")
+
+
+class StudyNotFound(BlinacliError):
+    """No study matches the id or acronym asked for."""
+
+    def __init__(self, query: str, suggestions: list[str], known: list[str]) -> None:
+        self.query = query
+        self.suggestions = suggestions
+        self.known = known
+        message = f"no study {query!r}"
+        if suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+        elif known:
+            message += "; studies in use: " + ", ".join(known)
+        else:
+            message += "; the evidence in use has no studies"
+        super().__init__(message)

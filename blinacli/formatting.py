@@ -1,0 +1,158 @@
+"""How every figure is written, once, for every renderer.
+
+Reported numbers are printed as the source gave them (36.5, 22.0, 0.41): no
+rounding, no added or dropped decimals.
+"""
+
+from __future__ import annotations
+
+import math
+
+from blinacli.model import (
+    CI,
+    NOT_REACHED,
+    AgeRange,
+    Comparison,
+    Dose,
+    Duration,
+    MRDCriterion,
+    Proportion,
+    Rate,
+    Time,
+    Timepoint,
+    parse_p,
+)
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_RATIO_ABBREVIATION = {"hazard-ratio": "HR", "odds-ratio": "OR", "risk-ratio": "RR"}
+_RELATION = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+def number(value: float | int | str) -> str:
+    """A reported number as written; text values ("not estimable") pass through."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    return repr(value)
+
+
+def percent(value: float | int) -> str:
+    return f"{number(value)}%"
+
+
+def duration(value: Duration) -> str:
+    unit = value.unit[:-1] if value.value == 1 else value.unit
+    return f"{number(value.value)} {unit}"
+
+
+def ci(value: CI) -> str:
+    if isinstance(value.lower, str) or isinstance(value.upper, str):
+        limits = f"{number(value.lower)} to {number(value.upper)}"
+    else:
+        limits = f"{number(value.lower)}–{number(value.upper)}"
+    return f"{number(value.level)}% CI {limits}"
+
+
+def p_value(value: float | int | str) -> str:
+    relation, _ = parse_p(value)
+    shown = value.strip().lstrip("<>=≤≥ ") if isinstance(value, str) else number(value)
+    return f"P {relation} {shown}"
+
+
+def proportion(result: Proportion) -> str:
+    text = f"{result.n}/{result.total}"
+    return f"{text} ({percent(result.percent)})" if result.percent is not None else text
+
+
+def rate(result: Rate) -> str:
+    text = percent(result.percent)
+    details = []
+    if result.method == "kaplan-meier":
+        details.append("Kaplan-Meier")
+    elif result.method == "cumulative-incidence":
+        details.append("cumulative incidence")
+    if result.ci is not None:
+        details.append(ci(result.ci))
+    return f"{text} ({'; '.join(details)})" if details else text
+
+
+def time(result: Time) -> str:
+    if result.value == NOT_REACHED:
+        text = f"{result.statistic} not reached" if result.statistic != "not-stated" else "not reached"
+    else:
+        text = f"{number(result.value)} {result.unit}"
+        if result.statistic in ("median", "mean"):
+            text = f"{result.statistic} {text}"
+    if result.ci is not None:
+        text += f" ({ci(result.ci)})"
+    if result.statistic == "not-stated":
+        text += " (statistic not stated)"
+    return text
+
+
+def result(value: Proportion | Rate | Time) -> str:
+    if isinstance(value, Proportion):
+        return proportion(value)
+    if isinstance(value, Rate):
+        return rate(value)
+    return time(value)
+
+
+def comparison(value: Comparison) -> str:
+    parts = []
+    if value.estimate is not None and value.measure is not None:
+        text = f"{_RATIO_ABBREVIATION[value.measure]} {number(value.estimate)}"
+        if value.ci is not None:
+            text += f" ({ci(value.ci)})"
+        parts.append(text)
+    if value.p is not None:
+        parts.append(p_value(value.p))
+    return "; ".join(parts)
+
+
+def timepoint(value: Timepoint | None) -> str:
+    return value.label if value is not None else "not stated"
+
+
+def threshold(fraction: float) -> str:
+    """0.001 -> 10⁻³; 0.0005 -> 5×10⁻⁴: one notation for every MRD threshold."""
+    exponent = math.floor(math.log10(fraction) + 1e-9)
+    mantissa = round(fraction / 10**exponent, 6)
+    power = f"10{str(exponent).translate(_SUPERSCRIPT)}"
+    return power if mantissa == 1 else f"{number(mantissa)}×{power}"
+
+
+def mrd(value: MRDCriterion) -> str:
+    """MRD-positive ≥10⁻³: the normalized notation (the source's wording is kept apart)."""
+    return f"MRD-{value.status} {_RELATION[value.comparator]}{threshold(value.threshold)}"
+
+
+def dose(value: Dose) -> str:
+    basis = {"per-m2": "/m²", "per-kg": "/kg", "flat": ""}[value.basis]
+    text = f"{number(value.value)} {value.unit}{basis}/{value.per}"
+    return f"{text} (flat dose)" if value.basis == "flat" else text
+
+
+def age(value: AgeRange) -> str:
+    if value.min is not None and value.max is not None:
+        text = f"{value.min}–{value.max} years"
+    elif value.min is not None:
+        text = f"{value.min} years and older"
+    elif value.max is not None:
+        text = f"up to {value.max} years"
+    else:
+        return value.description or ""
+    return f"{text} ({value.description})" if value.description else text
+
+
+def route(value: str) -> str:
+    return {
+        "continuous-iv-infusion": "continuous IV infusion",
+        "iv": "IV",
+    }.get(value, value)
+
+
+def words(value: str) -> str:
+    """A vocabulary term as words: 'single-arm' stays, 'not-stated' -> 'not stated'."""
+    return "not stated" if value == "not-stated" else value.replace("reached-", "reached ")

@@ -1,0 +1,489 @@
+"""Find, parse and validate evidence files into :class:`~blinacli.model.Study` objects.
+
+Every problem becomes a :class:`~blinacli.report.Finding` naming the file, the
+line and column, the field path, what was expected and what was found. Loading
+never stops at the first bad file: all files are checked, so one run shows
+every problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from blinacli import yamlfile
+from blinacli.errors import EvidenceError, StudyNotFound
+from blinacli.model import Study, format_path, reference_problems
+from blinacli.report import Finding, Report
+from blinacli.resources import evidence_dir
+
+ENV_EVIDENCE = "BLINACLI_EVIDENCE"
+SUFFIXES = (".yaml", ".yml")
+
+DataPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class LoadedStudy:
+    study: Study
+    file: str
+
+
+class Evidence:
+    """The studies in use, in file order, with look-up by id or acronym."""
+
+    def __init__(self, loaded: Sequence[LoadedStudy]) -> None:
+        self.loaded = list(loaded)
+
+    @property
+    def studies(self) -> list[Study]:
+        return [item.study for item in self.loaded]
+
+    def file_of(self, study: Study) -> str:
+        return next(item.file for item in self.loaded if item.study is study)
+
+    def find(self, query: str) -> Study:
+        """The study whose id or acronym equals ``query``, ignoring case."""
+        wanted = query.strip().casefold()
+        for study in self.studies:
+            if wanted in (study.id.casefold(), study.acronym.casefold()):
+                return study
+        ids = [s.id for s in self.studies]
+        names = {s.id: s.id for s in self.studies}
+        names.update({s.acronym.casefold(): s.id for s in self.studies})
+        close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.5)
+        suggestions = list(dict.fromkeys(names[c] for c in close))
+        raise StudyNotFound(query, suggestions, ids)
+
+
+# --- Choosing files -----------------------------------------------------------------
+
+
+def evidence_paths(paths: Sequence[str | Path] | None = None) -> list[Path]:
+    """The evidence locations in use: ``paths``, else $BLINACLI_EVIDENCE, else the bundled set."""
+    if paths:
+        return [Path(p) for p in paths]
+    env = os.environ.get(ENV_EVIDENCE, "")
+    from_env = [Path(p) for p in env.split(os.pathsep) if p.strip()]
+    return from_env or [evidence_dir()]
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
+    """Expand directories into their YAML files (recursively, sorted, hidden ones skipped)."""
+    files: list[Path] = []
+    problems: list[Finding] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Finding(_display(path), "file", "no such file or directory"))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return [Path(_display(p)) for p in unique], problems
+
+
+def _display(path: Path) -> str:
+    """A path as a user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# --- Loading -----------------------------------------------------------------------
+
+
+def check(paths: Sequence[str | Path] | None = None) -> tuple[Report, list[LoadedStudy]]:
+    """Load and validate every file; return the report and the studies that are valid."""
+    files, problems = discover(evidence_paths(paths))
+    report = Report(files=[str(f) for f in files], findings=list(problems))
+    loaded: list[LoadedStudy] = []
+    owners: dict[str, tuple[str, str]] = {}
+    for file in files:
+        study, findings = load_file(file)
+        report.findings.extend(findings)
+        if study is None:
+            continue
+        key = study.id.casefold()
+        if key in owners:
+            first_file, _ = owners[key]
+            report.findings.append(
+                Finding(
+                    str(file),
+                    "duplicate-id",
+                    f"study id {study.id!r} is already used by {first_file}",
+                    *_at(_read_text(file), ("id",)),
+                    path="id",
+                    hint="each study needs its own id",
+                )
+            )
+            continue
+        owners[key] = (str(file), study.id)
+        loaded.append(LoadedStudy(study, str(file)))
+        report.studies.append(study.id)
+    return report, loaded
+
+
+def load(paths: Sequence[str | Path] | None = None) -> Evidence:
+    """The evidence in use, or :class:`EvidenceError` listing every problem in it."""
+    report, loaded = check(paths)
+    if not report.valid:
+        raise EvidenceError(report)
+    return Evidence(loaded)
+
+
+def _read_text(file: Path) -> str:
+    try:
+        return file.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
+    """One file's study, or None and the findings that explain why not."""
+    name = str(file)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        return None, [Finding(name, "file", f"cannot read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark is accepted
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            Finding(
+                name,
+                "encoding",
+                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                line,
+                column,
+                hint="save the file as UTF-8",
+            )
+        ]
+    try:
+        data = yamlfile.parse(text)
+    except yaml.YAMLError as exc:
+        return None, [_yaml_finding(name, exc)]
+    if not isinstance(data, dict):
+        return None, [
+            Finding(
+                name,
+                "schema",
+                f"expected a mapping of study fields, found {_describe(data)}",
+                1,
+                1,
+                hint="an evidence file holds one study, starting with 'id:'",
+            )
+        ]
+    try:
+        study = msgspec.convert(data, Study)
+    except msgspec.ValidationError as exc:
+        return None, [_schema_finding(name, text, data, str(exc))]
+    findings = [
+        Finding(name, "reference", message, *_at(text, path), path=format_path(path))
+        for path, message in reference_problems(study)
+    ]
+    return (None if findings else study), findings
+
+
+def _at(text: str, path: DataPath, *, key: bool = False) -> tuple[int | None, int | None]:
+    found = yamlfile.position(text, path, key=key)
+    return found if found is not None else (None, None)
+
+
+def _yaml_finding(name: str, exc: yaml.YAMLError) -> Finding:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = str(problem)
+    if context and not isinstance(exc, yamlfile.DuplicateKeyError):
+        message += f" ({context})"
+    hint = None
+    if "\t" in message or "tab" in message:
+        hint = "indent with spaces, not tabs"
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return Finding(name, "yaml", f"invalid YAML: {message}", line, column, hint=hint)
+
+
+# --- Translating validation errors ---------------------------------------------------
+
+_AT = re.compile(
+    r"^(?P<message>.*?)(?: - at (?P<key>`key` in )?`\$(?P<path>[^`]*)`)?$", re.DOTALL
+)
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+_TYPE_NAMES = {
+    "int": "a whole number",
+    "float": "a number",
+    "str": "text",
+    "bool": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "nothing (null)",
+}
+
+
+def parse_path(text: str) -> DataPath:
+    """``.outcomes[2].ci`` -> ("outcomes", 2, "ci")."""
+    return tuple(name if name else int(index) for name, index in _STEP.findall(text))
+
+
+def _value_at(data: Any, path: DataPath) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "an empty list" if not value else "a list"
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _expected(types: str) -> str:
+    names = [_TYPE_NAMES.get(t.strip(), t.strip()) for t in types.split("|")]
+    if {"a whole number", "a number"} <= set(names):
+        names.remove("a whole number")
+    if "nothing (null)" in names and len(names) > 1:
+        names.remove("nothing (null)")
+    return " or ".join(dict.fromkeys(names))
+
+
+def _schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
+    match = _AT.match(error.strip())
+    assert match is not None  # the pattern matches any text
+    message = match.group("message")
+    path = parse_path(match.group("path") or "")
+    value = _value_at(data, path)
+    key_position = False
+    hint: str | None = None
+
+    if match.group("key"):
+        keys = [k for k in value if not isinstance(k, str)] if isinstance(value, dict) else []
+        message = "keys must be text, found " + (_describe(keys[0]) if keys else "another kind")
+        hint = "YAML reads yes, no, on, off, true and false as booleans; quote the key"
+    elif unknown := re.match(r"Object contains unknown field `(.+)`", message):
+        field_name = unknown.group(1)
+        fields = _fields(path, data)
+        path = path + (field_name,)
+        key_position = True
+        message = "unknown key"
+        if fields:
+            message += "; expected one of: " + ", ".join(fields)
+        hint = _did_you_mean(field_name, fields)
+    elif missing := re.match(r"Object missing required field `(.+)`", message):
+        message = f"missing required key {missing.group(1)!r}"
+    elif typed := re.match(r"Expected `([^`]+)`, got `([^`]+)`", message):
+        expected = _expectation(path, data) or _expected(typed.group(1))
+        message = f"expected {expected}, found {_describe(value)}"
+        hint = _type_hint(typed.group(1), value)
+    elif bound := re.match(r"Expected `([^`]+)` (>=|<=|>|<) (\S+)", message):
+        symbol = {">=": "≥", "<=": "≤"}.get(bound.group(2), bound.group(2))
+        kind = "a whole number" if _whole_only(path, data) else "a number"
+        message = f"expected {kind} {symbol} {_number(bound.group(3))}, found {_describe(value)}"
+    elif length := re.match(r"Expected `(str|array)` of length (>=|<=) (\d+)", message):
+        noun = "character" if length.group(1) == "str" else "item"
+        count = int(length.group(3))
+        most = "at least" if length.group(2) == ">=" else "at most"
+        found = str(len(value)) if isinstance(value, str | list) else _describe(value)
+        message = f"expected {most} {count} {noun}{'s' if count != 1 else ''}, found {found}"
+    elif re.match(r"Invalid (enum )?value|Expected `str` matching regex", message):
+        expected = _expectation(path, data) or "a value in the documented form"
+        message = f"expected {expected}, found {_describe(value)}"
+        hint = _did_you_mean(str(value), [str(a) for a in _allowed(path, data)])
+    else:
+        message = message[:1].lower() + message[1:]
+
+    line, column = _at(text, path, key=key_position)
+    return Finding(name, "schema", message, line, column, path=format_path(path), hint=hint)
+
+
+def _number(text: str) -> str:
+    value = float(text)
+    return str(int(value)) if value.is_integer() else text
+
+
+def _choices(values: Sequence[object]) -> str:
+    return ", ".join(repr(v) if isinstance(v, str) else str(v) for v in values)
+
+
+def _did_you_mean(found: str, options: Sequence[str]) -> str | None:
+    close = difflib.get_close_matches(found, list(options), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def _type_hint(expected: str, value: Any) -> str | None:
+    wants_text = "str" in expected.split(" | ")
+    wants_number = {"int", "float"} & {t.strip() for t in expected.split("|")}
+    if wants_text and isinstance(value, int | float) and not isinstance(value, bool):
+        return f'put it in quotes: "{value}"'
+    if wants_text and value.__class__.__name__ in ("date", "datetime"):
+        return f'dates are text here: write "{value}" in quotes'
+    if wants_number and isinstance(value, str) and re.fullmatch(r"[0-9.]+[eE][-+]?\d+", value):
+        return f"YAML reads {value} as text; write it as a decimal such as {float(value):.10g}"
+    if wants_number and isinstance(value, str) and value.strip().rstrip("%").strip().replace(".", "", 1).isdigit():
+        return "write the number without quotes or units"
+    return None
+
+
+# --- Finding the declared type of a path, for allowed values and descriptions ---------
+
+
+def _resolve(path: DataPath, data: Any) -> Any:
+    """The msgspec type info at ``path``, following tagged unions by the data's tags."""
+    from msgspec import inspect as mi
+
+    node: Any = mi.type_info(Study)
+    walked: DataPath = ()
+    for step in path:
+        node = _narrow(node, _value_at(data, walked))
+        if isinstance(step, int) and isinstance(node, mi.ListType):
+            node = node.item_type
+        elif isinstance(step, str) and isinstance(node, mi.StructType):
+            node = next((f.type for f in node.fields if f.name == step), None)
+            if node is None:
+                return None
+        else:
+            return None
+        walked = walked + (step,)
+    return node
+
+
+def _narrow(node: Any, value: Any) -> Any:
+    """Unwrap metadata, and choose the union member that fits ``value``."""
+    from msgspec import inspect as mi
+
+    while isinstance(node, mi.Metadata):
+        node = node.type
+    if isinstance(node, mi.UnionType):
+        for member in node.types:
+            member = _narrow(member, value)
+            if isinstance(member, mi.StructType) and isinstance(value, dict):
+                if member.tag_field is None or value.get(member.tag_field) == member.tag:
+                    return member
+            if isinstance(member, mi.ListType) and isinstance(value, list):
+                return member
+    return node
+
+
+def _members(node: Any) -> list[Any]:
+    from msgspec import inspect as mi
+
+    while isinstance(node, mi.Metadata):
+        node = node.type
+    if isinstance(node, mi.UnionType):
+        return [m for t in node.types for m in _members(t)]
+    return [node]
+
+
+def _tags(path: DataPath) -> list[str]:
+    """The tags a tagged union accepts, when ``path`` ends at its tag field."""
+    from msgspec import inspect as mi
+
+    if not path or path[-1] not in ("measure", "kind"):
+        return []
+    members = _members(_resolve(path[:-1], {}))
+    return [m.tag for m in members if isinstance(m, mi.StructType) and m.tag_field == path[-1]]
+
+
+def _allowed(path: DataPath, data: Any) -> list[object]:
+    """The literal values a field accepts (empty when it is not an enumeration)."""
+    from msgspec import inspect as mi
+
+    tags = _tags(path)
+    if tags:
+        return list(tags)
+    node = _resolve(path, data)
+    values: list[object] = []
+    for member in _members(node):
+        if isinstance(member, mi.LiteralType):
+            values.extend(member.values)
+    return values
+
+
+def _fields(path: DataPath, data: Any) -> list[str]:
+    from msgspec import inspect as mi
+
+    node = _narrow(_resolve(path, data), _value_at(data, path))
+    if isinstance(node, mi.StructType):
+        return [f.name for f in node.fields]
+    return []
+
+
+def _expectation(path: DataPath, data: Any) -> str | None:
+    """What the field at ``path`` accepts, in words; None when it is a plain type."""
+    from msgspec import inspect as mi
+
+    tags = _tags(path)
+    if tags:
+        return "one of " + _choices(tags)
+    members = _members(_resolve(path, data))
+    parts: list[str] = []
+    literals: list[object] = []
+    for member in _members_with_metadata(_resolve(path, data)):
+        description = _described(member)
+        inner = member.type if isinstance(member, mi.Metadata) else member
+        if isinstance(inner, mi.LiteralType):
+            literals.extend(inner.values)
+        elif isinstance(inner, mi.IntType | mi.FloatType):
+            parts.append("a number")
+        elif isinstance(inner, mi.StrType) and description:
+            parts.append(description)
+    if literals:
+        parts.append(("one of " if len(literals) > 1 else "") + _choices(literals))
+    if not parts or (parts == ["a number"] and len(members) == 1):
+        return None
+    return " or ".join(dict.fromkeys(parts))
+
+
+def _members_with_metadata(node: Any) -> list[Any]:
+    from msgspec import inspect as mi
+
+    if isinstance(node, mi.Metadata) and isinstance(node.type, mi.UnionType):
+        node = node.type
+    if isinstance(node, mi.UnionType):
+        return [m for t in node.types for m in _members_with_metadata(t)]
+    return [node]
+
+
+def _described(node: Any) -> str | None:
+    from msgspec import inspect as mi
+
+    if isinstance(node, mi.Metadata) and node.extra_json_schema:
+        description = node.extra_json_schema.get("description")
+        if description:
+            return str(description)[:1].lower() + str(description)[1:].rstrip(".")
+    return None
+
+
+def _whole_only(path: DataPath, data: Any) -> bool:
+    from msgspec import inspect as mi
+
+    kinds = {type(m) for m in _members(_resolve(path, data))}
+    return mi.IntType in kinds and mi.FloatType not in kinds

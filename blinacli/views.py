@@ -1,0 +1,474 @@
+"""The views: what each command shows, computed once as plain data.
+
+A view holds display-ready text (written by :mod:`blinacli.formatting`) and the
+source ids behind each figure. The terminal table, the Markdown and the JSON of
+a command all come from the same view, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from blinacli import formatting as fmt
+from blinacli.model import (
+    ENDPOINT_NAMES,
+    AdverseEvent,
+    Outcome,
+    Quote,
+    SafetyStatement,
+    Study,
+    format_path,
+    quotes,
+)
+
+
+def _sources(cite: list[Quote]) -> list[str]:
+    return list(dict.fromkeys(q.source for q in cite))
+
+
+@dataclass(frozen=True)
+class Item:
+    """One labelled fact: ``value`` as shown, and the sources it was read in."""
+
+    label: str
+    value: str
+    sources: list[str] = field(default_factory=list)
+
+
+# --- list ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudyRow:
+    id: str
+    acronym: str
+    author_year: str
+    design: str
+    population: str
+    n: str
+    headline: str
+    headline_sources: list[str]
+
+
+@dataclass(frozen=True)
+class ListView:
+    rows: list[StudyRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"studies": [asdict(row) for row in self.rows]}
+
+
+def list_view(studies: list[Study]) -> ListView:
+    return ListView([_row(study) for study in studies])
+
+
+def _row(study: Study) -> StudyRow:
+    headline = study.headline_outcome()
+    return StudyRow(
+        id=study.id,
+        acronym=study.acronym,
+        author_year=f"{study.citation.authors[0]} {study.citation.year}",
+        design=design_phrase(study),
+        population=population_phrase(study),
+        n=n_phrase(study),
+        headline=headline_text(study, headline) if headline else "no outcomes recorded",
+        headline_sources=_outcome_sources(headline) if headline else [],
+    )
+
+
+def design_phrase(study: Study) -> str:
+    return f"phase {study.design.phase}, {study.design.allocation}"
+
+
+def population_phrase(study: Study) -> str:
+    """E.g. "30–70 years; BCR::ABL1-negative BCP-ALL; MRD-negative <10⁻⁴"."""
+    population = study.population
+    parts = []
+    if population.age is not None:
+        parts.append(fmt.age(population.age))
+    disease = population.abbreviation or population.disease
+    if population.philadelphia.status in ("positive", "negative"):
+        wording = population.philadelphia.wording or f"Ph-{population.philadelphia.status}"
+        disease = f"{wording} {disease}"
+    if population.disease_status:
+        disease += f" in {population.disease_status}"
+    parts.append(disease)
+    if population.mrd is not None:
+        parts.append(fmt.mrd(population.mrd))
+    return "; ".join(parts)
+
+
+def n_phrase(study: Study) -> str:
+    whole = [e for e in study.design.enrollment if e.arm is None]
+    for stage in ("randomized", "treated", "enrolled"):
+        for entry in whole:
+            if entry.stage == stage:
+                return f"{entry.n} {stage}"
+    return "not reported"
+
+
+def headline_text(study: Study, outcome: Outcome) -> str:
+    name = ENDPOINT_NAMES[outcome.endpoint]
+    name = name[:1].upper() + name[1:]
+    if outcome.timepoint is not None:
+        name += f" at {outcome.timepoint.label}" if outcome.timepoint.value else ""
+    values = " vs ".join(fmt.result(r) for r in outcome.results)
+    text = f"{name}: {values}" if values else name
+    if outcome.comparison is not None:
+        text += f"; {fmt.comparison(outcome.comparison)}"
+    return text
+
+
+def _outcome_sources(outcome: Outcome) -> list[str]:
+    cites = [q for r in outcome.results for q in r.cite]
+    if outcome.comparison is not None:
+        cites += outcome.comparison.cite
+    return _sources(cites)
+
+
+# --- show ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    group: str
+    value: str
+    sources: list[str]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    id: str
+    label: str
+    endpoint: str
+    title: str
+    """The label, with the endpoint's name added when the label does not contain it."""
+    role: str
+    population: str
+    timepoint: str
+    results: list[GroupResult]
+    comparison: str | None
+    comparison_label: str | None
+    """The source's name for the comparison, e.g. "Hazard ratio for death"."""
+    comparison_groups: str | None
+    """"Intervention vs comparator"."""
+    comparison_sources: list[str]
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class EventView:
+    category: str
+    grade: str
+    arm: str
+    count: str
+    denominator: str
+    timing: str
+    sources: list[str]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class StatementView:
+    category: str
+    arm: str
+    text: str
+    sources: list[str]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    kind: str
+    text: str
+    source: str
+    attribution: str
+
+
+@dataclass(frozen=True)
+class SourceView:
+    id: str
+    kind: str
+    citation: str
+    title: str | None
+    note: str | None
+    confirmed_in: list[str]
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    about: str
+    source: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class RegimenView:
+    arm: str
+    items: list[Item]
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """Everything ``show`` prints, section by section."""
+
+    id: str
+    acronym: str
+    title: str
+    citation: str
+    citation_items: list[Item]
+    design: list[Item]
+    population: list[Item]
+    dosing: list[RegimenView]
+    outcomes: list[OutcomeView]
+    events: list[EventView]
+    statements: list[StatementView]
+    claims: list[ClaimView]
+    limitations: list[ClaimView]
+    notes: list[Item]
+    sources: list[SourceView]
+    quotes: list[QuoteView]
+
+
+def study_view(study: Study) -> StudyView:
+    claims = [_claim(study, c.kind, c.text, c.source) for c in study.claims]
+    return StudyView(
+        id=study.id,
+        acronym=study.acronym,
+        title=study.title,
+        citation=citation_text(study),
+        citation_items=_citation_items(study),
+        design=_design_items(study),
+        population=_population_items(study),
+        dosing=_dosing(study),
+        outcomes=[outcome_view(study, o) for o in study.outcomes],
+        events=[_event(study, s) for s in study.safety if isinstance(s, AdverseEvent)],
+        statements=[_statement(study, s) for s in study.safety if isinstance(s, SafetyStatement)],
+        claims=[c for c in claims if c.kind != "limitation"],
+        limitations=[c for c in claims if c.kind == "limitation"],
+        notes=[Item(n.about, n.text) for n in study.notes],
+        sources=[
+            SourceView(
+                s.id, fmt.words(s.kind).replace("-", " "), s.citation, s.title, s.note,
+                list(s.confirmed_in),
+            )
+            for s in study.sources
+        ],
+        quotes=_quote_views(study),
+    )
+
+
+def citation_text(study: Study) -> str:
+    """Vancouver-style: Authors. Title. Journal. Year;Volume(Issue):Pages."""
+    c = study.citation
+    authors = ", ".join(c.authors[:6])
+    if c.et_al or len(c.authors) > 6:
+        authors += ", et al"
+    text = f"{authors}. {c.title.rstrip('.')}. {c.journal}. {c.year}"
+    if c.volume:
+        text += f";{c.volume}"
+        if c.issue:
+            text += f"({c.issue})"
+    if c.pages:
+        text += f":{c.pages}"
+    return text + "."
+
+
+def _citation_items(study: Study) -> list[Item]:
+    c = study.citation
+    sources = _sources(c.cite)
+    items = []
+    if c.doi:
+        items.append(Item("DOI", c.doi, sources))
+    if c.pmid:
+        items.append(Item("PMID", c.pmid, sources))
+    if c.pmcid:
+        items.append(Item("PMCID", c.pmcid, sources))
+    if c.erratum:
+        items.append(Item("Erratum", c.erratum, sources))
+    for reg in study.registrations:
+        value = reg.id
+        if reg.secondary_ids:
+            value += f" (also {', '.join(reg.secondary_ids)})"
+        items.append(Item(reg.registry, value, _sources(reg.cite)))
+    return items
+
+
+def _design_items(study: Study) -> list[Item]:
+    d = study.design
+    cite = _sources(d.cite)
+    items = [
+        Item("Phase", str(d.phase), cite),
+        Item("Allocation", d.allocation, cite),
+        Item("Masking", d.masking or "not stated", cite if d.masking else []),
+    ]
+    for arm in d.arms:
+        text = f"{arm.label} ({arm.role})"
+        if arm.description:
+            text += f": {arm.description}"
+        items.append(Item(f"Arm {arm.id}", text, _sources(arm.cite)))
+    for endpoint in d.endpoints:
+        items.append(Item(f"{endpoint.role.capitalize()} endpoint", endpoint.label,
+                          _sources(endpoint.cite)))
+    for stage in d.enrollment:
+        label = fmt.words(stage.stage).capitalize()
+        if stage.arm:
+            label += f", {study.group_label(stage.arm)}"
+        value = str(stage.n)
+        if stage.percent is not None:
+            value += f" ({fmt.percent(stage.percent)})"
+        if stage.note:
+            value += f" — {stage.note}"
+        items.append(Item(label, value, _sources(stage.cite)))
+    if d.follow_up is not None:
+        items.append(Item("Median follow-up", f"{fmt.number(d.follow_up.median)} {d.follow_up.unit}",
+                          _sources(d.follow_up.cite)))
+    return items
+
+
+def _population_items(study: Study) -> list[Item]:
+    p = study.population
+    cite = _sources(p.cite)
+    disease = p.disease + (f" ({p.abbreviation})" if p.abbreviation else "")
+    items = [Item("Disease", disease, cite)]
+    if p.lineage:
+        items.append(Item("Lineage", p.lineage, cite))
+    if p.age is not None:
+        items.append(Item("Age", fmt.age(p.age), _sources(p.age.cite)))
+    ph = p.philadelphia
+    ph_text = fmt.words(ph.status.replace("not-reported", "not reported"))
+    if ph.wording:
+        ph_text += f" ({ph.wording})"
+    if ph.note:
+        ph_text += f" — {ph.note}"
+    items.append(Item("Philadelphia / BCR::ABL1", ph_text, _sources(ph.cite)))
+    if p.disease_status:
+        items.append(Item("Disease status", p.disease_status, cite))
+    if p.mrd is not None:
+        m = p.mrd
+        text = f"{fmt.mrd(m)} (source: “{m.wording}”)"
+        extras = [f"method: {m.method}" if m.method else "method not stated",
+                  f"tissue: {m.tissue}" if m.tissue else "tissue not stated"]
+        items.append(Item("MRD criterion", f"{text}; {'; '.join(extras)}", _sources(m.cite)))
+    for sub in p.subgroups:
+        value = sub.label + (f", n = {sub.n}" if sub.n is not None else ", n not reported")
+        if sub.defined_by:
+            value += f" ({sub.defined_by})"
+        items.append(Item(f"Subgroup {sub.id}", value, _sources(sub.cite)))
+    return items
+
+
+def _dosing(study: Study) -> list[RegimenView]:
+    views = []
+    for regimen in study.dosing:
+        cite = _sources(regimen.cite)
+        items = [Item("Drug", regimen.drug, cite)]
+        items.append(Item("Dose", fmt.dose(regimen.dose) if regimen.dose else "not stated", cite))
+        if regimen.route:
+            items.append(Item("Route", fmt.route(regimen.route), cite))
+        schedule = regimen.schedule
+        if schedule is not None:
+            parts = []
+            if schedule.infusion:
+                parts.append(f"{fmt.duration(schedule.infusion)} of treatment")
+            if schedule.rest:
+                parts.append(f"then {fmt.duration(schedule.rest)} without")
+            if schedule.cycle_length:
+                parts.append(f"cycle of {fmt.duration(schedule.cycle_length)}")
+            items.append(Item("Schedule", ", ".join(parts), cite))
+        if regimen.cycles:
+            count = regimen.cycles.count
+            items.append(Item("Cycles", f"up to {count}" if regimen.cycles.up_to else str(count), cite))
+        if regimen.combined_with:
+            items.append(Item("Combined with", "; ".join(regimen.combined_with), cite))
+        if regimen.transplant is not None:
+            t = regimen.transplant
+            text = "allowed" if t.allowed else "not allowed"
+            items.append(Item("Transplant", f"{text}, {t.timing}" if t.timing else text, cite))
+        if regimen.note:
+            items.append(Item("Note", regimen.note))
+        views.append(RegimenView(study.group_label(regimen.arm), items))
+    return views
+
+
+def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
+    comparison = outcome.comparison
+    return OutcomeView(
+        id=outcome.id,
+        label=outcome.label,
+        endpoint=ENDPOINT_NAMES[outcome.endpoint],
+        title=_title(outcome),
+        role=fmt.words(outcome.role),
+        population=study.population_label(outcome.population),
+        timepoint=fmt.timepoint(outcome.timepoint),
+        results=[
+            GroupResult(study.group_label(r.group), fmt.result(r), _sources(r.cite), r.note)
+            for r in outcome.results
+        ],
+        comparison=fmt.comparison(comparison) if comparison else None,
+        comparison_label=comparison.label if comparison else None,
+        comparison_groups=(
+            f"{study.group_label(comparison.groups[0])} vs {study.group_label(comparison.groups[1])}"
+            if comparison
+            else None
+        ),
+        comparison_sources=_sources(comparison.cite) if comparison else [],
+        notes=list(outcome.notes),
+    )
+
+
+def _title(outcome: Outcome) -> str:
+    name = ENDPOINT_NAMES[outcome.endpoint]
+    return outcome.label if name.casefold() in outcome.label.casefold() else f"{outcome.label} ({name})"
+
+
+def _event(study: Study, event: AdverseEvent) -> EventView:
+    count = str(event.n) if event.n is not None else "not reported"
+    if event.percent is not None:
+        count = f"{count} ({fmt.percent(event.percent)})" if event.n is not None else fmt.percent(event.percent)
+    return EventView(
+        category=event.category + (f": {event.term}" if event.term else ""),
+        grade=str(event.grade),
+        arm=study.group_label(event.arm) if event.arm else "all",
+        count=count,
+        denominator=str(event.total) if event.total is not None else "not stated",
+        timing=event.timing or "",
+        sources=_sources(event.cite),
+        note=event.note,
+    )
+
+
+def _statement(study: Study, item: SafetyStatement) -> StatementView:
+    return StatementView(
+        category=item.category,
+        arm=study.group_label(item.arm) if item.arm else "all",
+        text=item.text,
+        sources=_sources(item.cite),
+        note=item.note,
+    )
+
+
+def _claim(study: Study, kind: str, text: str, source_id: str) -> ClaimView:
+    source = study.source(source_id)
+    secondary = source.kind in ("secondary-summary", "fact-sheet")
+    attribution = "the summary's writers" if secondary else "the study's authors"
+    return ClaimView(kind.replace("-", " "), text, source_id, attribution)
+
+
+def _quote_views(study: Study) -> list[QuoteView]:
+    seen: set[tuple[str, str]] = set()
+    views = []
+    for path, quote in quotes(study):
+        key = (quote.source, quote.quote)
+        if key in seen:
+            continue
+        seen.add(key)
+        views.append(QuoteView(_about(path), quote.source, quote.quote))
+    return views
+
+
+def _about(path: tuple[str | int, ...]) -> str:
+    """Where a quote belongs: ("outcomes", 0, "results", 1, "cite", 0) -> outcomes[0].results[1]."""
+    return format_path(path[:-2] if len(path) >= 2 and path[-2] == "cite" else path)

@@ -103,7 +103,7 @@ def render_study(view: StudyView) -> RenderableType:
         line = text(f"[{source.id}] ", "bold")
         line.append(safe(f"{source.kind}: {source.citation}"))
         if source.confirmed_in:
-            line.append(safe(" Confirmed in: " + "; ".join(source.confirmed_in) + "."))
+            line.append(safe(" (confirmed in: " + "; ".join(source.confirmed_in) + ")."))
         if source.note:
             line.append(safe(f" {source.note}"), style="dim")
         parts.append(line)

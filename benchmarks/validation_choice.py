@@ -22,7 +22,7 @@ import textwrap
 import timeit
 
 MSGSPEC_MODEL = textwrap.dedent(
-    '''
+    """
     from typing import Annotated, Literal, Union
     import msgspec
     from msgspec import Meta, Struct
@@ -72,11 +72,11 @@ MSGSPEC_MODEL = textwrap.dedent(
 
     def validate(data):
         return msgspec.convert(data, Study)
-    '''
+    """
 )
 
 PYDANTIC_MODEL = textwrap.dedent(
-    '''
+    """
     from typing import Annotated, Literal, Union
     from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -132,15 +132,21 @@ PYDANTIC_MODEL = textwrap.dedent(
 
     def validate(data):
         return Study.model_validate(data)
-    '''
+    """
 )
 
 OUTCOME = {
     "endpoint": "overall-survival",
     "results": [
         {"measure": "median", "group": "a", "value": "not reached", "unit": "months"},
-        {"measure": "proportion", "group": "b", "n": 88, "total": 113, "percent": 78,
-         "cite": [{"source": "abstract", "quote": "Eighty-eight (78%)"}]},
+        {
+            "measure": "proportion",
+            "group": "b",
+            "n": 88,
+            "total": 113,
+            "percent": 78,
+            "cite": [{"source": "abstract", "quote": "Eighty-eight (78%)"}],
+        },
     ],
     "comparison": {"estimate": 0.41, "ci": {"level": 95, "lower": 0.23, "upper": 0.73}, "p": 0.002},
 }
@@ -173,7 +179,9 @@ def _startup(model: str) -> float:
     code = "import time; t = time.perf_counter()\n" + model + "\nprint(time.perf_counter() - t)"
     runs = []
     for _ in range(7):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         runs.append(float(out.stdout))
     return statistics.median(runs)
 
@@ -184,7 +192,8 @@ def main() -> None:
         # dont_inherit: this file's future import must not turn the model's annotations into strings
         exec(compile(model, name, "exec", dont_inherit=True), namespace)
         validate = namespace["validate"]
-        per_call = min(timeit.repeat(lambda: validate(GOOD), number=200, repeat=5)) / 200
+        runs = timeit.repeat(lambda v=validate: v(GOOD), number=200, repeat=5)
+        per_call = min(runs) / 200
         print(f"== {name}")
         print(f"import + model definition: {_startup(model) * 1000:.1f} ms (median of 7 processes)")
         print(f"validate one study-sized document: {per_call * 1e6:.0f} us")

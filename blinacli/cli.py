@@ -11,7 +11,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -32,13 +32,13 @@ app = typer.Typer(
 _debug = False
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -107,8 +107,9 @@ def _version(value: bool) -> None:
 def main_options(
     version: Annotated[
         bool,
-        typer.Option("--version", help="Show the version and exit.", callback=_version,
-                     is_eager=True),
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
     ] = False,
     debug: Annotated[
         bool, typer.Option("--debug", help="Show a traceback when a command fails.")
@@ -129,8 +130,9 @@ def _format(chosen: Format | None) -> Format:
     return Format.table if sys.stdout.isatty() else Format.markdown
 
 
-def _emit(fmt: Format, *, table: Callable[[], Any], markdown: Callable[[], str],
-          data: Callable[[], Any]) -> None:
+def _emit(
+    fmt: Format, *, table: Callable[[], Any], markdown: Callable[[], str], data: Callable[[], Any]
+) -> None:
     if fmt is Format.json:
         sys.stdout.write(json.dumps(data(), ensure_ascii=False, indent=2) + "\n")
     elif fmt is Format.markdown:
@@ -146,14 +148,16 @@ def _emit(fmt: Format, *, table: Callable[[], Any], markdown: Callable[[], str],
 def validate_command(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Files or directories to check. Default: the evidence in use.",
-                       show_default=False),
+        typer.Argument(
+            help="Files or directories to check. Default: the evidence in use.", show_default=False
+        ),
     ] = None,
     evidence: EvidenceOption = None,
     output: Annotated[
         ReportFormat,
-        typer.Option("--format", "-f", help="text, or json for the report as data.",
-                     case_sensitive=False),
+        typer.Option(
+            "--format", "-f", help="text, or json for the report as data.", case_sensitive=False
+        ),
     ] = ReportFormat.text,
 ) -> None:
     """Check evidence files and print every problem with file, line and column.
@@ -220,8 +224,7 @@ def show_command(
 
         return render_markdown("show", view=view)
 
-    _emit(_format(output), table=table, markdown=markdown,
-          data=lambda: msgspec.to_builtins(study))
+    _emit(_format(output), table=table, markdown=markdown, data=lambda: msgspec.to_builtins(study))
 
 
 def main() -> None:

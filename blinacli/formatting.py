@@ -79,7 +79,9 @@ def rate(result: Rate) -> str:
 
 def time(result: Time) -> str:
     if result.value == NOT_REACHED:
-        text = f"{result.statistic} not reached" if result.statistic != "not-stated" else "not reached"
+        text = (
+            f"{result.statistic} not reached" if result.statistic != "not-stated" else "not reached"
+        )
     else:
         text = f"{number(result.value)} {result.unit}"
         if result.statistic in ("median", "mean"):

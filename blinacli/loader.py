@@ -224,9 +224,7 @@ def _yaml_finding(name: str, exc: yaml.YAMLError) -> Finding:
 
 # --- Translating validation errors ---------------------------------------------------
 
-_AT = re.compile(
-    r"^(?P<message>.*?)(?: - at (?P<key>`key` in )?`\$(?P<path>[^`]*)`)?$", re.DOTALL
-)
+_AT = re.compile(r"^(?P<message>.*?)(?: - at (?P<key>`key` in )?`\$(?P<path>[^`]*)`)?$", re.DOTALL)
 _STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 _TYPE_NAMES = {
     "int": "a whole number",
@@ -347,7 +345,11 @@ def _type_hint(expected: str, value: Any) -> str | None:
         return f'dates are text here: write "{value}" in quotes'
     if wants_number and isinstance(value, str) and re.fullmatch(r"[0-9.]+[eE][-+]?\d+", value):
         return f"YAML reads {value} as text; write it as a decimal such as {float(value):.10g}"
-    if wants_number and isinstance(value, str) and value.strip().rstrip("%").strip().replace(".", "", 1).isdigit():
+    if (
+        wants_number
+        and isinstance(value, str)
+        and value.strip().rstrip("%").strip().replace(".", "", 1).isdigit()
+    ):
         return "write the number without quotes or units"
     return None
 
@@ -409,7 +411,11 @@ def _tags(path: DataPath) -> list[str]:
     if not path or path[-1] not in ("measure", "kind"):
         return []
     members = _members(_resolve(path[:-1], {}))
-    return [m.tag for m in members if isinstance(m, mi.StructType) and m.tag_field == path[-1]]
+    return [
+        str(m.tag)
+        for m in members
+        if isinstance(m, mi.StructType) and m.tag_field == path[-1] and m.tag is not None
+    ]
 
 
 def _allowed(path: DataPath, data: Any) -> list[object]:

@@ -46,7 +46,9 @@ Slug = Annotated[
     str,
     Meta(
         pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
-        description="An id of lower-case letters, digits and hyphens, starting with a letter or digit.",
+        description=(
+            "An id of lower-case letters, digits and hyphens, starting with a letter or digit."
+        ),
     ),
 ]
 Text = Annotated[str, Meta(min_length=1, max_length=4000)]
@@ -135,7 +137,7 @@ class Model(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
 # --- Provenance ----------------------------------------------------------------
 
 
-class Quote(Model, kw_only=True):
+class Quote(Model, kw_only=True, frozen=True):
     """Where a reported figure was read: a source id and a verbatim quote."""
 
     source: Slug
@@ -145,7 +147,7 @@ class Quote(Model, kw_only=True):
 Cite = Annotated[list[Quote], Meta(min_length=1, description="At least one quote.")]
 
 
-class Source(Model, kw_only=True):
+class Source(Model, kw_only=True, frozen=True):
     """A document the study's figures come from."""
 
     id: Slug
@@ -161,7 +163,7 @@ class Source(Model, kw_only=True):
 # --- Identity --------------------------------------------------------------------
 
 
-class Citation(Model, kw_only=True):
+class Citation(Model, kw_only=True, frozen=True):
     """The publication that reports the study."""
 
     authors: Annotated[list[Name], Meta(min_length=1)]
@@ -181,7 +183,7 @@ class Citation(Model, kw_only=True):
     cite: Cite
 
 
-class Registration(Model, kw_only=True):
+class Registration(Model, kw_only=True, frozen=True):
     """A trial registry entry."""
 
     registry: Name
@@ -193,12 +195,12 @@ class Registration(Model, kw_only=True):
 # --- Design ---------------------------------------------------------------------
 
 
-class Duration(Model, kw_only=True):
+class Duration(Model, kw_only=True, frozen=True):
     value: PositiveNumber
     unit: TimeUnit
 
 
-class Arm(Model, kw_only=True):
+class Arm(Model, kw_only=True, frozen=True):
     id: Slug
     label: Name
     role: ArmRole
@@ -206,7 +208,7 @@ class Arm(Model, kw_only=True):
     cite: Cite
 
 
-class EndpointDefinition(Model, kw_only=True):
+class EndpointDefinition(Model, kw_only=True, frozen=True):
     role: Literal["primary", "secondary", "exploratory"]
     endpoint: Endpoint
     label: Text
@@ -214,7 +216,7 @@ class EndpointDefinition(Model, kw_only=True):
     cite: Cite
 
 
-class Enrollment(Model, kw_only=True):
+class Enrollment(Model, kw_only=True, frozen=True):
     """How many people reached one stage of the study (optionally per arm)."""
 
     stage: EnrollmentStage
@@ -226,13 +228,13 @@ class Enrollment(Model, kw_only=True):
     cite: Cite
 
 
-class FollowUp(Model, kw_only=True):
+class FollowUp(Model, kw_only=True, frozen=True):
     median: PositiveNumber
     unit: TimeUnit
     cite: Cite
 
 
-class Design(Model, kw_only=True):
+class Design(Model, kw_only=True, frozen=True):
     phase: Phase
     allocation: Allocation
     masking: Masking | None = None
@@ -247,7 +249,7 @@ class Design(Model, kw_only=True):
 # --- Population -----------------------------------------------------------------
 
 
-class AgeRange(Model, kw_only=True):
+class AgeRange(Model, kw_only=True, frozen=True):
     min: Annotated[int, Meta(ge=0, le=130)] | None = None
     max: Annotated[int, Meta(ge=0, le=130)] | None = None
     description: Name | None = None
@@ -261,14 +263,14 @@ class AgeRange(Model, kw_only=True):
             raise ValueError("give min, max or a description")
 
 
-class PhiladelphiaStatus(Model, kw_only=True):
+class PhiladelphiaStatus(Model, kw_only=True, frozen=True):
     status: Literal["positive", "negative", "any", "not-reported"]
     wording: Name | None = None
     note: Text | None = None
     cite: list[Quote] = []
 
 
-class MRDCriterion(Model, kw_only=True):
+class MRDCriterion(Model, kw_only=True, frozen=True):
     """The measurable residual disease criterion for entry, as data.
 
     ``threshold`` is a fraction of cells, so that 10⁻³ (0.001) and 0.01 %
@@ -292,7 +294,7 @@ class MRDCriterion(Model, kw_only=True):
             )
 
 
-class Subgroup(Model, kw_only=True):
+class Subgroup(Model, kw_only=True, frozen=True):
     """A named part of the population used in analyses (N optional when unreported)."""
 
     id: Slug
@@ -302,7 +304,7 @@ class Subgroup(Model, kw_only=True):
     cite: Cite
 
 
-class Population(Model, kw_only=True):
+class Population(Model, kw_only=True, frozen=True):
     disease: Name
     abbreviation: Annotated[str, Meta(min_length=1, max_length=30)] | None = None
     lineage: Name | None = None
@@ -317,14 +319,14 @@ class Population(Model, kw_only=True):
 # --- Dosing ---------------------------------------------------------------------
 
 
-class Dose(Model, kw_only=True):
+class Dose(Model, kw_only=True, frozen=True):
     value: PositiveNumber
     unit: DoseUnit
     basis: DoseBasis
     per: DosePer
 
 
-class Schedule(Model, kw_only=True):
+class Schedule(Model, kw_only=True, frozen=True):
     infusion: Duration | None = None
     """How long the drug is given in each cycle."""
     rest: Duration | None = None
@@ -332,18 +334,18 @@ class Schedule(Model, kw_only=True):
     cycle_length: Duration | None = None
 
 
-class Cycles(Model, kw_only=True):
+class Cycles(Model, kw_only=True, frozen=True):
     count: PositiveCount
     up_to: bool = False
     """True for "up to N cycles"."""
 
 
-class Transplant(Model, kw_only=True):
+class Transplant(Model, kw_only=True, frozen=True):
     allowed: bool
     timing: Name | None = None
 
 
-class Regimen(Model, kw_only=True):
+class Regimen(Model, kw_only=True, frozen=True):
     """What one arm receives of one drug."""
 
     arm: Slug
@@ -361,7 +363,7 @@ class Regimen(Model, kw_only=True):
 # --- Outcomes -------------------------------------------------------------------
 
 
-class CI(Model, kw_only=True):
+class CI(Model, kw_only=True, frozen=True):
     """A confidence interval; ``level`` is in percent (95 for a 95 % CI)."""
 
     level: Annotated[float, Meta(gt=0, lt=100)] | Annotated[int, Meta(gt=0, lt=100)]
@@ -377,7 +379,7 @@ class CI(Model, kw_only=True):
             raise ValueError(f"lower limit {self.lower} exceeds upper limit {self.upper}")
 
 
-class Timepoint(Model, kw_only=True):
+class Timepoint(Model, kw_only=True, frozen=True):
     label: Name
     value: PositiveNumber | None = None
     unit: TimeUnit | None = None
@@ -387,7 +389,7 @@ class Timepoint(Model, kw_only=True):
             raise ValueError("give value and unit together, or neither")
 
 
-class Result(Model, tag_field="measure", kw_only=True):
+class Result(Model, tag_field="measure", kw_only=True, frozen=True):
     """One group's figure for an outcome. ``group`` is an arm id or a subgroup id."""
 
     group: Slug
@@ -395,7 +397,7 @@ class Result(Model, tag_field="measure", kw_only=True):
     cite: Cite
 
 
-class Proportion(Result, tag="proportion", kw_only=True):
+class Proportion(Result, tag="proportion", kw_only=True, frozen=True):
     n: Count
     total: PositiveCount
     percent: Percent | None = None
@@ -406,7 +408,7 @@ class Proportion(Result, tag="proportion", kw_only=True):
             raise ValueError(f"n ({self.n}) exceeds its denominator ({self.total})")
 
 
-class Rate(Result, tag="rate", kw_only=True):
+class Rate(Result, tag="rate", kw_only=True, frozen=True):
     """An event-free or survival rate at the outcome's timepoint."""
 
     percent: Percent
@@ -414,7 +416,7 @@ class Rate(Result, tag="rate", kw_only=True):
     ci: CI | None = None
 
 
-class Time(Result, tag="time", kw_only=True):
+class Time(Result, tag="time", kw_only=True, frozen=True):
     """A time-to-event figure; ``statistic`` is not-stated when the source does not say."""
 
     statistic: Literal["median", "mean", "not-stated"] = "median"
@@ -426,7 +428,7 @@ class Time(Result, tag="time", kw_only=True):
 MeasureResult = Proportion | Rate | Time
 
 
-class Comparison(Model, kw_only=True):
+class Comparison(Model, kw_only=True, frozen=True):
     """The between-group comparison; ``groups`` is [intervention, comparator]."""
 
     groups: Annotated[list[Slug], Meta(min_length=2, max_length=2)]
@@ -448,7 +450,7 @@ class Comparison(Model, kw_only=True):
             raise ValueError("a comparison needs two different groups")
 
 
-class Outcome(Model, kw_only=True):
+class Outcome(Model, kw_only=True, frozen=True):
     id: Slug
     endpoint: Endpoint
     label: Text
@@ -469,14 +471,14 @@ class Outcome(Model, kw_only=True):
 # --- Safety, claims, notes -----------------------------------------------------------
 
 
-class SafetyItem(Model, tag_field="kind", kw_only=True):
+class SafetyItem(Model, tag_field="kind", kw_only=True, frozen=True):
     category: Name
     arm: Slug | None = None
     note: Text | None = None
     cite: Cite
 
 
-class AdverseEvent(SafetyItem, tag="event", kw_only=True):
+class AdverseEvent(SafetyItem, tag="event", kw_only=True, frozen=True):
     term: Name | None = None
     grade: Grade
     n: Count | None = None
@@ -492,13 +494,13 @@ class AdverseEvent(SafetyItem, tag="event", kw_only=True):
             raise ValueError(f"n ({self.n}) exceeds its denominator ({self.total})")
 
 
-class SafetyStatement(SafetyItem, tag="statement", kw_only=True):
+class SafetyStatement(SafetyItem, tag="statement", kw_only=True, frozen=True):
     """A qualitative statement where the source gives no numbers."""
 
     text: Text
 
 
-class Claim(Model, kw_only=True):
+class Claim(Model, kw_only=True, frozen=True):
     """A key point, conclusion or limitation, verbatim, as its source states it."""
 
     kind: ClaimKind
@@ -506,14 +508,14 @@ class Claim(Model, kw_only=True):
     source: Slug
 
 
-class Note(Model, kw_only=True):
+class Note(Model, kw_only=True, frozen=True):
     """A curator's note: an ambiguity in the sources, recorded instead of resolved."""
 
     about: Name
     text: Text
 
 
-class Study(Model, kw_only=True):
+class Study(Model, kw_only=True, frozen=True):
     id: Slug
     acronym: Name
     title: Text

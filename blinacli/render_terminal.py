@@ -122,8 +122,13 @@ def _outcomes(view: StudyView) -> list[RenderableType]:
     parts: list[RenderableType] = []
     for outcome in view.outcomes:
         parts.append(text(outcome.label, "bold"))
-        parts.append(text(f"{outcome.endpoint}; role: {outcome.role}; population: "
-                          f"{outcome.population}; timepoint: {outcome.timepoint}", "dim"))
+        parts.append(
+            text(
+                f"{outcome.endpoint}; role: {outcome.role}; population: "
+                f"{outcome.population}; timepoint: {outcome.timepoint}",
+                "dim",
+            )
+        )
         grid = Table.grid(padding=(0, 2))
         grid.add_column(overflow="fold", ratio=2)
         grid.add_column(overflow="fold", ratio=3)
@@ -133,8 +138,10 @@ def _outcomes(view: StudyView) -> list[RenderableType]:
             value = outcome.comparison
             if outcome.comparison_label:
                 value = f"{outcome.comparison_label}: {value}"
-            grid.add_row(text(outcome.comparison_groups, "italic"),
-                         _with_sources(value, outcome.comparison_sources))
+            grid.add_row(
+                text(outcome.comparison_groups, "italic"),
+                _with_sources(value, outcome.comparison_sources),
+            )
         parts.append(grid)
         parts += [text(f"Note: {note}", "italic") for note in outcome.notes]
         parts.append(Text())
@@ -145,13 +152,22 @@ def _safety(view: StudyView) -> list[RenderableType]:
     parts: list[RenderableType] = []
     if view.events:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=True)
-        for name, ratio in (("Event", 4), ("Grade", 2), ("Arm", 4), ("n (%)", 4), ("Of", 3),
-                            ("Timing", 3)):
+        for name, ratio in (
+            ("Event", 4),
+            ("Grade", 2),
+            ("Arm", 4),
+            ("n (%)", 4),
+            ("Of", 3),
+            ("Timing", 3),
+        ):
             table.add_column(name, overflow="fold", ratio=ratio)
         for event in view.events:
             table.add_row(
-                text(event.category), text(event.grade), text(event.arm),
-                _with_sources(event.count, event.sources), text(event.denominator),
+                text(event.category),
+                text(event.grade),
+                text(event.arm),
+                _with_sources(event.count, event.sources),
+                text(event.denominator),
                 text(event.timing),
             )
         parts.append(table)

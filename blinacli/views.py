@@ -49,6 +49,11 @@ class StudyRow:
     n: str
     headline: str
     headline_sources: list[str]
+    phase: int | str
+    allocation: str
+    n_value: int | None
+    n_stage: str | None
+    headline_outcome: str | None
 
 
 @dataclass(frozen=True)
@@ -65,15 +70,21 @@ def list_view(studies: list[Study]) -> ListView:
 
 def _row(study: Study) -> StudyRow:
     headline = study.headline_outcome()
+    size = study_size(study)
     return StudyRow(
         id=study.id,
         acronym=study.acronym,
         author_year=f"{study.citation.authors[0]} {study.citation.year}",
         design=design_phrase(study),
         population=population_phrase(study),
-        n=n_phrase(study),
+        n=f"{size[1]} {size[0]}" if size else "not reported",
         headline=headline_text(study, headline) if headline else "no outcomes recorded",
         headline_sources=_outcome_sources(headline) if headline else [],
+        phase=study.design.phase,
+        allocation=study.design.allocation,
+        n_value=size[1] if size else None,
+        n_stage=size[0] if size else None,
+        headline_outcome=headline.id if headline else None,
     )
 
 
@@ -99,13 +110,14 @@ def population_phrase(study: Study) -> str:
     return "; ".join(parts)
 
 
-def n_phrase(study: Study) -> str:
+def study_size(study: Study) -> tuple[str, int] | None:
+    """The study's N: randomized, else treated, else enrolled, as (stage, n)."""
     whole = [e for e in study.design.enrollment if e.arm is None]
     for stage in ("randomized", "treated", "enrolled"):
         for entry in whole:
             if entry.stage == stage:
-                return f"{entry.n} {stage}"
-    return "not reported"
+                return stage, entry.n
+    return None
 
 
 def headline_text(study: Study, outcome: Outcome) -> str:
@@ -251,7 +263,11 @@ def study_view(study: Study) -> StudyView:
         notes=[Item(n.about, n.text) for n in study.notes],
         sources=[
             SourceView(
-                s.id, fmt.words(s.kind).replace("-", " "), s.citation, s.title, s.note,
+                s.id,
+                fmt.words(s.kind).replace("-", " "),
+                s.citation,
+                s.title,
+                s.note,
                 list(s.confirmed_in),
             )
             for s in study.sources
@@ -310,8 +326,9 @@ def _design_items(study: Study) -> list[Item]:
             text += f": {arm.description}"
         items.append(Item(f"Arm {arm.id}", text, _sources(arm.cite)))
     for endpoint in d.endpoints:
-        items.append(Item(f"{endpoint.role.capitalize()} endpoint", endpoint.label,
-                          _sources(endpoint.cite)))
+        items.append(
+            Item(f"{endpoint.role.capitalize()} endpoint", endpoint.label, _sources(endpoint.cite))
+        )
     for stage in d.enrollment:
         label = fmt.words(stage.stage).capitalize()
         if stage.arm:
@@ -323,8 +340,13 @@ def _design_items(study: Study) -> list[Item]:
             value += f" — {stage.note}"
         items.append(Item(label, value, _sources(stage.cite)))
     if d.follow_up is not None:
-        items.append(Item("Median follow-up", f"{fmt.number(d.follow_up.median)} {d.follow_up.unit}",
-                          _sources(d.follow_up.cite)))
+        items.append(
+            Item(
+                "Median follow-up",
+                f"{fmt.number(d.follow_up.median)} {d.follow_up.unit}",
+                _sources(d.follow_up.cite),
+            )
+        )
     return items
 
 
@@ -349,8 +371,10 @@ def _population_items(study: Study) -> list[Item]:
     if p.mrd is not None:
         m = p.mrd
         text = f"{fmt.mrd(m)} (source: “{m.wording}”)"
-        extras = [f"method: {m.method}" if m.method else "method not stated",
-                  f"tissue: {m.tissue}" if m.tissue else "tissue not stated"]
+        extras = [
+            f"method: {m.method}" if m.method else "method not stated",
+            f"tissue: {m.tissue}" if m.tissue else "tissue not stated",
+        ]
         items.append(Item("MRD criterion", f"{text}; {'; '.join(extras)}", _sources(m.cite)))
     for sub in p.subgroups:
         value = sub.label + (f", n = {sub.n}" if sub.n is not None else ", n not reported")
@@ -380,7 +404,9 @@ def _dosing(study: Study) -> list[RegimenView]:
             items.append(Item("Schedule", ", ".join(parts), cite))
         if regimen.cycles:
             count = regimen.cycles.count
-            items.append(Item("Cycles", f"up to {count}" if regimen.cycles.up_to else str(count), cite))
+            items.append(
+                Item("Cycles", f"up to {count}" if regimen.cycles.up_to else str(count), cite)
+            )
         if regimen.combined_with:
             items.append(Item("Combined with", "; ".join(regimen.combined_with), cite))
         if regimen.transplant is not None:
@@ -410,9 +436,7 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
         comparison=fmt.comparison(comparison) if comparison else None,
         comparison_label=comparison.label if comparison else None,
         comparison_groups=(
-            f"{study.group_label(comparison.groups[0])} vs {study.group_label(comparison.groups[1])}"
-            if comparison
-            else None
+            " vs ".join(study.group_label(g) for g in comparison.groups) if comparison else None
         ),
         comparison_sources=_sources(comparison.cite) if comparison else [],
         notes=list(outcome.notes),
@@ -421,13 +445,21 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
 
 def _title(outcome: Outcome) -> str:
     name = ENDPOINT_NAMES[outcome.endpoint]
-    return outcome.label if name.casefold() in outcome.label.casefold() else f"{outcome.label} ({name})"
+    return (
+        outcome.label
+        if name.casefold() in outcome.label.casefold()
+        else f"{outcome.label} ({name})"
+    )
 
 
 def _event(study: Study, event: AdverseEvent) -> EventView:
     count = str(event.n) if event.n is not None else "not reported"
     if event.percent is not None:
-        count = f"{count} ({fmt.percent(event.percent)})" if event.n is not None else fmt.percent(event.percent)
+        count = (
+            f"{count} ({fmt.percent(event.percent)})"
+            if event.n is not None
+            else fmt.percent(event.percent)
+        )
     return EventView(
         category=event.category + (f": {event.term}" if event.term else ""),
         grade=str(event.grade),

@@ -22,7 +22,6 @@ from blinacli.errors import BlinacliError, EvidenceError
 
 app = typer.Typer(
     name="blinacli",
-    help="Summarize clinical-trial evidence kept in YAML files: validate, list, show.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -48,6 +47,7 @@ EvidenceOption = Annotated[
     typer.Option(
         "--evidence",
         "-e",
+        metavar="PATH",
         help="Evidence file or directory (repeatable). "
         "Default: $BLINACLI_EVIDENCE (a path list), else the bundled studies.",
         show_default=False,
@@ -115,10 +115,11 @@ def main_options(
         bool, typer.Option("--debug", help="Show a traceback when a command fails.")
     ] = False,
 ) -> None:
-    """Summarize clinical-trial evidence kept in YAML files.
+    """Summarize clinical-trial evidence kept in YAML files: validate, list, show.
 
-    Evidence comes from --evidence paths, else $BLINACLI_EVIDENCE, else the
-    studies bundled with blinacli.
+    Evidence comes from --evidence paths, else $BLINACLI_EVIDENCE (a path list),
+    else the studies bundled with blinacli. Exit codes: 0 success, 1 bad
+    evidence or request, 2 usage error.
     """
     global _debug
     _debug = debug
@@ -149,6 +150,7 @@ def validate_command(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
+            metavar="PATH",
             help="Files or directories to check. Default: the evidence in use.", show_default=False
         ),
     ] = None,

@@ -9,6 +9,7 @@ every problem.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -90,6 +91,14 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             files.extend(found)
+            if not found:
+                problems.append(
+                    Finding(
+                        _display(path),
+                        "file",
+                        "no evidence files (*.yaml, *.yml) in this directory",
+                    )
+                )
         elif path.is_file():
             files.append(path)
         else:
@@ -112,7 +121,9 @@ def _display(path: Path) -> str:
 def check(paths: Sequence[str | Path] | None = None) -> tuple[Report, list[LoadedStudy]]:
     """Load and validate every file; return the report and the studies that are valid."""
     files, problems = discover(evidence_paths(paths))
-    report = Report(files=[str(f) for f in files], findings=list(problems))
+    # A path that could not be read still counts as one of the files asked for.
+    report = Report(files=[*(f.file for f in problems), *(str(f) for f in files)])
+    report.findings.extend(problems)
     loaded: list[LoadedStudy] = []
     owners: dict[str, tuple[str, str]] = {}
     for file in files:
@@ -165,13 +176,16 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is accepted
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        start = exc.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line_start = raw.rfind(b"\n", 0, start) + 1
+        line = raw.count(b"\n", 0, start) + 1
+        prefix = raw[line_start:start].removeprefix(b"\xef\xbb\xbf")
+        column = len(prefix.decode("utf-8", errors="replace")) + 1
         return None, [
             Finding(
                 name,
                 "encoding",
-                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                f"not valid UTF-8: byte 0x{raw[start]:02x} cannot be decoded",
                 line,
                 column,
                 hint="save the file as UTF-8",
@@ -286,6 +300,9 @@ def _schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
         keys = [k for k in value if not isinstance(k, str)] if isinstance(value, dict) else []
         message = "keys must be text, found " + (_describe(keys[0]) if keys else "another kind")
         hint = "YAML reads yes, no, on, off, true and false as booleans; quote the key"
+        found_at = yamlfile.non_text_key_position(text, path)
+        if found_at is not None:
+            return Finding(name, "schema", message, *found_at, path=format_path(path), hint=hint)
     elif unknown := re.match(r"Object contains unknown field `(.+)`", message):
         field_name = unknown.group(1)
         fields = _fields(path, data)
@@ -301,6 +318,8 @@ def _schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
         expected = _expectation(path, data) or _expected(typed.group(1))
         message = f"expected {expected}, found {_describe(value)}"
         hint = _type_hint(typed.group(1), value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        message = f"expected a finite number, found {_describe(value)}"
     elif bound := re.match(r"Expected `([^`]+)` (>=|<=|>|<) (\S+)", message):
         symbol = {">=": "≥", "<=": "≤"}.get(bound.group(2), bound.group(2))
         kind = "a whole number" if _whole_only(path, data) else "a number"

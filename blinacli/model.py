@@ -45,7 +45,7 @@ Percent = (
 Slug = Annotated[
     str,
     Meta(
-        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$(?!\n)",
         description=(
             "An id of lower-case letters, digits and hyphens, starting with a letter or digit."
         ),
@@ -172,13 +172,13 @@ class Citation(Model, kw_only=True, frozen=True):
     title: Text
     journal: Name
     year: Annotated[int, Meta(ge=1900, le=2200)]
-    date: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}(-\d{2})?$")] | None = None
+    date: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}(-\d{2})?$(?!\n)")] | None = None
     volume: Annotated[str, Meta(min_length=1, max_length=20)] | None = None
     issue: Annotated[str, Meta(min_length=1, max_length=20)] | None = None
     pages: Annotated[str, Meta(min_length=1, max_length=30)] | None = None
-    doi: Annotated[str, Meta(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
-    pmid: Annotated[str, Meta(pattern=r"^\d{1,9}$")] | None = None
-    pmcid: Annotated[str, Meta(pattern=r"^PMC\d+$")] | None = None
+    doi: Annotated[str, Meta(pattern=r"^10\.\d{4,9}/\S+$(?!\n)")] | None = None
+    pmid: Annotated[str, Meta(pattern=r"^\d{1,9}$(?!\n)")] | None = None
+    pmcid: Annotated[str, Meta(pattern=r"^PMC\d+$(?!\n)")] | None = None
     erratum: Name | None = None
     cite: Cite
 
@@ -187,7 +187,7 @@ class Registration(Model, kw_only=True, frozen=True):
     """A trial registry entry."""
 
     registry: Name
-    id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]{2,40}$")]
+    id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]{2,40}$(?!\n)")]
     secondary_ids: list[Name] = []
     cite: Cite
 
@@ -599,18 +599,20 @@ def _reference_problems(study: Study) -> Iterator[tuple[Path, str]]:
         yield ("design", "arms", index, "id"), f"arm id {dup!r} is used twice"
     for index, dup in _duplicates(subgroups):
         yield ("population", "subgroups", index, "id"), f"subgroup id {dup!r} is used twice"
-    for index, dup in _duplicates(groups):
-        if index >= len(arms):
-            yield (
-                ("population", "subgroups", index - len(arms), "id"),
-                f"subgroup id {dup!r} is also an arm id",
-            )
+    for index, sub in enumerate(subgroups):
+        if sub in arms:
+            yield ("population", "subgroups", index, "id"), f"subgroup id {sub!r} is also an arm id"
     for index, dup in _duplicates(sources):
         yield ("sources", index, "id"), f"source id {dup!r} is used twice"
     for index, dup in _duplicates(outcomes):
         yield ("outcomes", index, "id"), f"outcome id {dup!r} is used twice"
-    if "all" in groups:
-        yield ("population",), "'all' is reserved for the whole population; rename that group"
+    reserved = "'all' is reserved for the whole population; choose another id"
+    for index, arm in enumerate(arms):
+        if arm == "all":
+            yield ("design", "arms", index, "id"), reserved
+    for index, sub in enumerate(subgroups):
+        if sub == "all":
+            yield ("population", "subgroups", index, "id"), reserved
 
     def arm_ref(path: Path, value: str | None) -> Iterator[tuple[Path, str]]:
         if value is not None and value not in arms:

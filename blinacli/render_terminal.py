@@ -121,10 +121,10 @@ def _outcomes(view: StudyView) -> list[RenderableType]:
         return [text("No outcomes recorded.", "dim")]
     parts: list[RenderableType] = []
     for outcome in view.outcomes:
-        parts.append(text(outcome.label, "bold"))
+        parts.append(text(outcome.title, "bold"))
         parts.append(
             text(
-                f"{outcome.endpoint}; role: {outcome.role}; population: "
+                f"role: {outcome.role}; population: "
                 f"{outcome.population}; timepoint: {outcome.timepoint}",
                 "dim",
             )

@@ -76,6 +76,24 @@ def position(text: str, path: Path, *, key: bool = False) -> tuple[int, int] | N
     return mark.line + 1, mark.column + 1
 
 
+def non_text_key_position(text: str, path: Path) -> tuple[int, int] | None:
+    """The 1-based position of the first key under ``path`` that YAML does not read as text."""
+    try:
+        node = yaml.compose(text, Loader=_Base)
+    except yaml.YAMLError:
+        return None
+    for step in path:
+        found = _child(node, step) if node is not None else None
+        if found is None:
+            return None
+        node = found[1]
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if key_node.tag not in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"):
+                return key_node.start_mark.line + 1, key_node.start_mark.column + 1
+    return None
+
+
 def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node] | None:
     if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
         if 0 <= step < len(node.value):

@@ -151,7 +151,8 @@ def validate_command(
         list[Path] | None,
         typer.Argument(
             metavar="PATH",
-            help="Files or directories to check. Default: the evidence in use.", show_default=False
+            help="Files or directories to check. Default: the evidence in use.",
+            show_default=False,
         ),
     ] = None,
     evidence: EvidenceOption = None,

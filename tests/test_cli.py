@@ -889,3 +889,29 @@ def test_evidence_option_overrides_environment(
     blast = copy_study("blast", tmp_path / "option")
     result = run(runner, "list", "--evidence", str(blast), "--format", "json")
     assert listed_ids(result) == ["blast"]
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    """`python -m blinacli` is the same program as the console script."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "blinacli", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"blinacli {__version__}\n"
+
+
+def test_no_color_is_honoured_on_a_colour_terminal(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a forced colour terminal with NO_COLOR, styles stay but no colour code is sent."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    result = run(runner, "list", "--format", "table")
+    assert result.exit_code == 0
+    assert "\x1b[1m" in result.stdout  # bold: the terminal really is treated as styled
+    assert (
+        re.findall(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]", result.stdout) == []
+    )

@@ -12,6 +12,13 @@ class BlinacliError(Exception):
     """Base of every error a user can cause; the CLI exits 1 on these."""
 
 
+class UsageError(BlinacliError):
+    """The request is malformed (an unknown field or endpoint, a value of the wrong type).
+
+    The CLI exits 2 on these, as for any other usage error.
+    """
+
+
 class EvidenceError(BlinacliError):
     """The evidence in use is invalid; ``report`` holds every finding."""
 

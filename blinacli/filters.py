@@ -1,0 +1,268 @@
+"""Selecting studies: the filters of ``list``, ``outcomes`` and ``safety``, all of which must match.
+
+``--where 'FIELD OP VALUE'`` works on the documented dotted fields in
+:data:`FIELDS`. A field holding a list (``drugs``) matches when any element
+does; a field a study leaves empty matches nothing, except with ``!=``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from blinacli import vocabulary
+from blinacli.errors import UsageError
+from blinacli.model import Phase, Study
+from blinacli.views import study_size
+
+Kind = Literal["number", "text"]
+Operator = Literal["=", "!=", "<", "<=", ">", ">=", "~"]
+OPERATORS: tuple[str, ...] = ("!=", "<=", ">=", "=", "<", ">", "~")  # longest first, to parse
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: Kind
+    help: str
+    get: Callable[[Study], object]
+
+
+def _follow_up(study: Study) -> object:
+    return study.design.follow_up.median if study.design.follow_up else None
+
+
+FIELDS: dict[str, Field] = {
+    "id": Field("text", "study id", lambda s: s.id),
+    "acronym": Field("text", "study acronym", lambda s: s.acronym),
+    "title": Field("text", "study title", lambda s: s.title),
+    "condition": Field("text", "condition studied", lambda s: s.condition),
+    "drugs": Field("text", "drugs studied (a list)", lambda s: s.drugs),
+    "citation.year": Field("number", "publication year", lambda s: s.citation.year),
+    "citation.journal": Field("text", "journal", lambda s: s.citation.journal),
+    "citation.authors": Field("text", "authors (a list)", lambda s: s.citation.authors),
+    "registrations.id": Field(
+        "text", "registry ids (a list)", lambda s: [r.id for r in s.registrations]
+    ),
+    "sources.kind": Field(
+        "text", "kinds of source (a list)", lambda s: [x.kind for x in s.sources]
+    ),
+    "design.phase": Field("text", "trial phase, e.g. 3 or 1/2", lambda s: str(s.design.phase)),
+    "design.allocation": Field(
+        "text", "randomized, single-arm or non-randomized", lambda s: s.design.allocation
+    ),
+    "design.masking": Field("text", "masking, e.g. open-label", lambda s: s.design.masking),
+    "design.arms": Field("number", "number of arms", lambda s: len(s.design.arms)),
+    "design.n": Field(
+        "number",
+        "randomized, else treated, else enrolled N",
+        lambda s: size[1] if (size := study_size(s)) else None,
+    ),
+    "design.follow_up.median": Field("number", "median follow-up, in its own unit", _follow_up),
+    "population.age.min": Field(
+        "number",
+        "minimum age in years",
+        lambda s: s.population.age.min if s.population.age else None,
+    ),
+    "population.age.max": Field(
+        "number",
+        "maximum age in years",
+        lambda s: s.population.age.max if s.population.age else None,
+    ),
+    "population.philadelphia.status": Field(
+        "text",
+        "positive, negative, any or not-reported",
+        lambda s: s.population.philadelphia.status,
+    ),
+    "population.disease_status": Field(
+        "text", "disease status at entry", lambda s: s.population.disease_status
+    ),
+    "population.mrd.status": Field(
+        "text",
+        "MRD criterion: positive or negative",
+        lambda s: s.population.mrd.status if s.population.mrd else None,
+    ),
+    "population.mrd.threshold": Field(
+        "number",
+        "MRD threshold as a fraction (10⁻³ is 0.001)",
+        lambda s: s.population.mrd.threshold if s.population.mrd else None,
+    ),
+    "outcomes.endpoint": Field(
+        "text", "endpoints reported (a list)", lambda s: [o.endpoint for o in s.outcomes]
+    ),
+    "outcomes.role": Field(
+        "text", "roles of the outcomes (a list)", lambda s: [o.role for o in s.outcomes]
+    ),
+}
+
+
+def fields_help() -> str:
+    width = max(len(name) for name in FIELDS)
+    return "\n".join(f"  {name:<{width}}  {f.kind:<6}  {f.help}" for name, f in FIELDS.items())
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One ``--where`` condition, already checked against the field's type."""
+
+    field: str
+    op: Operator
+    value: str | float
+
+    def matches(self, study: Study) -> bool:
+        found = FIELDS[self.field].get(study)
+        values = found if isinstance(found, list) else [found]
+        present = [v for v in values if v is not None]
+        if self.op == "!=":
+            return not any(self._equal(v) for v in present)
+        return any(self._test(v) for v in present)
+
+    def _equal(self, value: object) -> bool:
+        if isinstance(self.value, float):
+            return isinstance(value, int | float) and float(value) == self.value
+        return str(value).casefold() == self.value.casefold()
+
+    def _test(self, value: object) -> bool:
+        if self.op == "=":
+            return self._equal(value)
+        if self.op == "~":
+            return re.search(str(self.value), str(value), re.IGNORECASE) is not None
+        if not isinstance(value, int | float) or not isinstance(self.value, float):
+            return False
+        number = float(value)
+        return {
+            "<": number < self.value,
+            "<=": number <= self.value,
+            ">": number > self.value,
+            ">=": number >= self.value,
+        }[self.op]
+
+
+_WHERE = re.compile(
+    r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(" + "|".join(map(re.escape, OPERATORS)) + r")\s*(.*?)\s*$"
+)
+
+
+def parse_where(expression: str) -> Condition:
+    """``'population.age.max >= 65'`` -> Condition; :class:`UsageError` when malformed."""
+    match = _WHERE.match(expression)
+    if match is None:
+        raise UsageError(
+            f"cannot read --where {expression!r}: write FIELD OP VALUE with OP one of "
+            f"{' '.join(OPERATORS)}, e.g. 'population.age.max >= 65'"
+        )
+    name, op, raw = match.groups()
+    if name not in FIELDS:
+        raise UsageError(f"unknown field {name!r} in --where. Fields:\n{fields_help()}")
+    field = FIELDS[name]
+    if not raw:
+        raise UsageError(f"--where {expression!r} has no value")
+    value: str | float = raw.strip("'\"")
+    if field.kind == "number" and op != "~":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise UsageError(f"field {name!r} holds numbers; {raw!r} is not a number") from None
+    elif op in ("<", "<=", ">", ">="):
+        raise UsageError(f"field {name!r} holds text; compare it with =, != or ~, not {op}")
+    if op == "~":
+        try:
+            re.compile(str(value))
+        except re.error as exc:
+            raise UsageError(f"--where {expression!r}: not a valid pattern ({exc})") from None
+    return Condition(name, op, value)  # type: ignore[arg-type]
+
+
+PHASES: tuple[str, ...] = tuple(str(p) for p in get_args(Phase))
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Every filter a command was given; an empty Criteria selects every study."""
+
+    drug: str | None = None
+    phase: str | None = None
+    design: str | None = None
+    mrd: str | None = None
+    ph: str | None = None
+    endpoint: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    min_n: int | None = None
+    age: int | None = None
+    search: str | None = None
+    where: tuple[Condition, ...] = ()
+
+    @classmethod
+    def build(cls, *, where: Sequence[str] = (), **given: object) -> Criteria:
+        """Criteria from command-line values, checking those that can be wrong (exit 2)."""
+        phase = given.get("phase")
+        if phase is not None and str(phase) not in PHASES:
+            raise UsageError(f"unknown phase {phase!r}; phases are {', '.join(PHASES)}")
+        endpoint = given.get("endpoint")
+        if endpoint is not None:
+            given["endpoint"] = vocabulary.resolve(str(endpoint))
+        return cls(where=tuple(parse_where(w) for w in where), **given)  # type: ignore[arg-type]
+
+    def matches(self, study: Study) -> bool:
+        return all(test(study) for test in self._tests())
+
+    def _tests(self) -> list[Callable[[Study], bool]]:
+        tests: list[Callable[[Study], bool]] = [c.matches for c in self.where]
+        if self.drug is not None:
+            drug = self.drug.casefold()
+            tests.append(lambda s: any(drug in d.casefold() for d in _drugs(s)))
+        if self.phase is not None:
+            tests.append(lambda s: str(s.design.phase) == self.phase)
+        if self.design is not None:
+            tests.append(lambda s: s.design.allocation == self.design)
+        if self.mrd is not None:
+            tests.append(
+                lambda s: s.population.mrd is not None and s.population.mrd.status == self.mrd
+            )
+        if self.ph is not None:
+            tests.append(lambda s: s.population.philadelphia.status == self.ph)
+        if self.endpoint is not None:
+            terms = vocabulary.matching(self.endpoint)
+            tests.append(lambda s: any(o.endpoint in terms for o in s.outcomes))
+        if self.year_from is not None:
+            tests.append(lambda s: s.citation.year >= self.year_from)  # type: ignore[operator]
+        if self.year_to is not None:
+            tests.append(lambda s: s.citation.year <= self.year_to)  # type: ignore[operator]
+        if self.min_n is not None:
+            tests.append(lambda s: (size := study_size(s)) is not None and size[1] >= self.min_n)  # type: ignore[operator]
+        if self.age is not None:
+            tests.append(lambda s: _age_includes(s, self.age))  # type: ignore[arg-type]
+        if self.search is not None:
+            text = self.search.casefold()
+            tests.append(lambda s: any(text in t.casefold() for t in _searchable(s)))
+        return tests
+
+
+def select(studies: Sequence[Study], criteria: Criteria) -> list[Study]:
+    return [study for study in studies if criteria.matches(study)]
+
+
+def _drugs(study: Study) -> list[str]:
+    return [*study.drugs, *(r.drug for r in study.dosing)]
+
+
+def _age_includes(study: Study, age: int) -> bool:
+    """True when the stated numeric age range includes ``age`` ("adults" alone is not a range)."""
+    ages = study.population.age
+    if ages is None or (ages.min is None and ages.max is None):
+        return False
+    return (ages.min is None or ages.min <= age) and (ages.max is None or age <= ages.max)
+
+
+def _searchable(study: Study) -> list[str]:
+    """Titles, labels and notes: what ``--search`` looks in."""
+    texts = [study.id, study.acronym, study.title, study.citation.title, study.condition]
+    texts += [arm.label for arm in study.design.arms]
+    texts += [e.label for e in study.design.endpoints]
+    texts += [sub.label for sub in study.population.subgroups]
+    for outcome in study.outcomes:
+        texts += [outcome.label, *outcome.notes]
+    texts += [note.text for note in study.notes]
+    return texts

@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from blinacli import __version__
-from blinacli.errors import BlinacliError, EvidenceError
+from blinacli.errors import BlinacliError, EvidenceError, UsageError
 
 app = typer.Typer(
     name="blinacli",
@@ -35,6 +35,18 @@ class Format(StrEnum):
     table = "table"
     markdown = "markdown"
     json = "json"
+    csv = "csv"
+
+
+class Design(StrEnum):
+    randomized = "randomized"
+    single_arm = "single-arm"
+    non_randomized = "non-randomized"
+
+
+class Status(StrEnum):
+    positive = "positive"
+    negative = "negative"
 
 
 class ReportFormat(StrEnum):
@@ -89,7 +101,7 @@ def handle_errors(command: F) -> F:
             if _debug:
                 traceback.print_exc()
             _fail(str(exc))
-            raise typer.Exit(1) from None
+            raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
         except KeyboardInterrupt:
             sys.stderr.write("interrupted\n")
             raise typer.Exit(130) from None
@@ -115,7 +127,7 @@ def main_options(
         bool, typer.Option("--debug", help="Show a traceback when a command fails.")
     ] = False,
 ) -> None:
-    """Summarize clinical-trial evidence kept in YAML files: validate, list, show.
+    """Summarize clinical-trial evidence kept in YAML files.
 
     Evidence comes from --evidence paths, else $BLINACLI_EVIDENCE (a path list),
     else the studies bundled with blinacli. Exit codes: 0 success, 1 bad
@@ -132,16 +144,123 @@ def _format(chosen: Format | None) -> Format:
 
 
 def _emit(
-    fmt: Format, *, table: Callable[[], Any], markdown: Callable[[], str], data: Callable[[], Any]
+    view: Any,
+    chosen: Format | None,
+    *,
+    terminal: str,
+    template: str,
+    data: Callable[[], Any] | None = None,
 ) -> None:
+    """Print ``view`` in the chosen format: ``terminal`` names its Rich renderer,
+    ``template`` its Markdown template; JSON and CSV come from the view itself."""
+    fmt = _format(chosen)
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(data(), ensure_ascii=False, indent=2) + "\n")
+        payload = data() if data is not None else view.to_json()
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif fmt is Format.csv:
+        import csv
+
+        header, rows = view.to_csv()
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
     elif fmt is Format.markdown:
-        sys.stdout.write(markdown())
+        from blinacli.render_documents import render_markdown
+
+        sys.stdout.write(render_markdown(template, view=view))
     else:
         from rich.console import Console
 
-        Console(highlight=False).print(table())
+        from blinacli import render_terminal
+
+        Console(highlight=False).print(getattr(render_terminal, terminal)(view))
+
+
+def _nothing(message: str) -> None:
+    """No match is not an error: nothing on stdout, a note on stderr, exit 0."""
+    sys.stderr.write(f"note: {message}\n")
+
+
+# --- Filters shared by list, outcomes and safety ----------------------------------
+
+DrugOption = Annotated[
+    str | None, typer.Option("--drug", help="A drug studied (part of its name, any case).")
+]
+PhaseOption = Annotated[
+    str | None, typer.Option("--phase", help="Trial phase: 1, 2, 3, 4, 1/2, 2/3.")
+]
+DesignOption = Annotated[
+    Design | None,
+    typer.Option("--design", help="Allocation: randomized, single-arm, non-randomized."),
+]
+MrdOption = Annotated[
+    Status | None, typer.Option("--mrd", help="MRD status of the population at entry.")
+]
+PhOption = Annotated[
+    Status | None, typer.Option("--ph", help="Philadelphia (BCR::ABL1) status of the population.")
+]
+EndpointOption = Annotated[
+    str | None, typer.Option("--endpoint", help="Reports this endpoint (a term or alias, e.g. os).")
+]
+YearFromOption = Annotated[
+    int | None, typer.Option("--year-from", help="Published in this year or later.")
+]
+YearToOption = Annotated[
+    int | None, typer.Option("--year-to", help="Published in this year or earlier.")
+]
+MinNOption = Annotated[
+    int | None,
+    typer.Option("--min-n", help="At least N randomized (else treated, else enrolled).", min=0),
+]
+AgeOption = Annotated[
+    int | None,
+    typer.Option("--age", help="The stated age range includes this age in years.", min=0),
+]
+SearchOption = Annotated[
+    str | None,
+    typer.Option("-q", "--search", help="Text in titles, labels or notes (any case)."),
+]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="'FIELD OP VALUE'",
+        help="A condition on a documented field, e.g. 'population.age.max >= 65' "
+        "(repeatable; OP is = != < <= > >= or ~ for a pattern). "
+        "An unknown field lists the fields.",
+    ),
+]
+
+
+FILTERS = (
+    "drug",
+    "phase",
+    "design",
+    "mrd",
+    "ph",
+    "endpoint",
+    "year_from",
+    "year_to",
+    "min_n",
+    "age",
+    "search",
+    "where",
+)
+
+
+def _select(evidence: list[Path] | None, arguments: dict[str, Any]) -> list[Any]:
+    """The studies in use that match the filter options among a command's ``arguments``."""
+    from blinacli import filters, loader
+
+    given = {name: arguments[name] for name in FILTERS}
+    where = given.pop("where") or []
+    for key in ("design", "mrd", "ph"):
+        if given.get(key) is not None:
+            given[key] = given[key].value
+    criteria = filters.Criteria.build(
+        where=where, **{k: v for k, v in given.items() if v is not None}
+    )
+    return filters.select(loader.load(evidence).studies, criteria)
 
 
 @app.command("validate")
@@ -182,23 +301,33 @@ def validate_command(
 
 @app.command("list")
 @handle_errors
-def list_command(evidence: EvidenceOption = None, output: FormatOption = None) -> None:
-    """One row per study: id, design, population, N and the headline result."""
-    from blinacli import loader, views
+def list_command(
+    evidence: EvidenceOption = None,
+    output: FormatOption = None,
+    drug: DrugOption = None,
+    phase: PhaseOption = None,
+    design: DesignOption = None,
+    mrd: MrdOption = None,
+    ph: PhOption = None,
+    endpoint: EndpointOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
+    min_n: MinNOption = None,
+    age: AgeOption = None,
+    search: SearchOption = None,
+    where: WhereOption = None,
+) -> None:
+    """One row per study: id, design, population, N and the headline result.
 
-    view = views.list_view(loader.load(evidence).studies)
+    Filters combine: a study is listed when it matches all of them.
+    """
+    from blinacli import views
 
-    def table() -> Any:
-        from blinacli.render_terminal import render_list
-
-        return render_list(view)
-
-    def markdown() -> str:
-        from blinacli.render_documents import render_markdown
-
-        return render_markdown("list", view=view)
-
-    _emit(_format(output), table=table, markdown=markdown, data=view.to_json)
+    studies = _select(evidence, locals())
+    if not studies:
+        _nothing("no study matches the filters")
+        return
+    _emit(views.list_view(studies), output, terminal="render_list", template="list")
 
 
 @app.command("show")
@@ -215,19 +344,146 @@ def show_command(
     from blinacli import loader, views
 
     study = loader.load(evidence).find(study_id)
-    view = views.study_view(study)
+    _emit(
+        views.study_view(study),
+        output,
+        terminal="render_study",
+        template="show",
+        data=lambda: msgspec.to_builtins(study),
+    )
 
-    def table() -> Any:
-        from blinacli.render_terminal import render_study
 
-        return render_study(view)
+@app.command("compare")
+@handle_errors
+def compare_command(
+    study_ids: Annotated[
+        list[str],
+        typer.Argument(metavar="ID ID [ID]...", help="Two or more study ids or acronyms."),
+    ],
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            help="Show only this section (repeatable): citation, design, population, "
+            "dosing, follow-up, outcomes, safety.",
+        ),
+    ] = None,
+    evidence: EvidenceOption = None,
+    output: FormatOption = None,
+) -> None:
+    """Studies side by side, one column each; rows where they differ are marked.
 
-    def markdown() -> str:
-        from blinacli.render_documents import render_markdown
+    Outcomes line up by endpoint, timepoint and analysis population.
+    """
+    from blinacli import loader
+    from blinacli.compare import compare_view
 
-        return render_markdown("show", view=view)
+    if len(study_ids) < 2:
+        raise UsageError("compare needs at least two study ids")
+    found = loader.load(evidence)
+    studies = [found.find(study_id) for study_id in study_ids]
+    _emit(
+        compare_view(studies, section or None),
+        output,
+        terminal="render_compare",
+        template="compare",
+    )
 
-    _emit(_format(output), table=table, markdown=markdown, data=lambda: msgspec.to_builtins(study))
+
+@app.command("outcomes")
+@handle_errors
+def outcomes_command(
+    endpoint_name: Annotated[
+        str | None,
+        typer.Argument(metavar="ENDPOINT", help="An endpoint term or alias, e.g. os, rfs."),
+    ] = None,
+    vocabulary_list: Annotated[
+        bool, typer.Option("--list", help="List the endpoint vocabulary with counts.")
+    ] = False,
+    evidence: EvidenceOption = None,
+    output: FormatOption = None,
+    drug: DrugOption = None,
+    phase: PhaseOption = None,
+    design: DesignOption = None,
+    mrd: MrdOption = None,
+    ph: PhOption = None,
+    endpoint: EndpointOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
+    min_n: MinNOption = None,
+    age: AgeOption = None,
+    search: SearchOption = None,
+    where: WhereOption = None,
+) -> None:
+    """A Summary-of-Findings table for one endpoint: one row per study and analysis.
+
+    Shows each group's figure, the relative effect and caveats. `outcomes --list`
+    shows the endpoint vocabulary, its aliases and how often each is reported.
+    """
+    from blinacli import summary, vocabulary
+
+    if endpoint_name is None and not vocabulary_list:
+        raise UsageError("give an ENDPOINT (e.g. os) or --list")
+    term = vocabulary.resolve(endpoint_name) if endpoint_name is not None else None
+    studies = _select(evidence, locals())
+    if vocabulary_list:
+        _emit(
+            summary.endpoints_view(studies),
+            output,
+            terminal="render_endpoints",
+            template="endpoints",
+        )
+        return
+    assert term is not None
+    view = summary.outcomes_view(studies, term)
+    if not view.rows:
+        _nothing(f"no selected study reports {term}")
+        return
+    _emit(view, output, terminal="render_outcomes", template="outcomes")
+
+
+@app.command("safety")
+@handle_errors
+def safety_command(
+    category: Annotated[
+        str | None,
+        typer.Option("--category", help="Adverse-event category or term (part of it, any case)."),
+    ] = None,
+    min_grade: Annotated[
+        int | None,
+        typer.Option(
+            "--min-grade",
+            help="Events of at least this grade (1-5); drops any-grade rows.",
+            min=1,
+            max=5,
+        ),
+    ] = None,
+    evidence: EvidenceOption = None,
+    output: FormatOption = None,
+    drug: DrugOption = None,
+    phase: PhaseOption = None,
+    design: DesignOption = None,
+    mrd: MrdOption = None,
+    ph: PhOption = None,
+    endpoint: EndpointOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
+    min_n: MinNOption = None,
+    age: AgeOption = None,
+    search: SearchOption = None,
+    where: WhereOption = None,
+) -> None:
+    """Adverse events across studies by category and grade, per arm, with counts,
+    percents and denominators, and the qualitative statements with their source."""
+    from blinacli import summary
+
+    studies = _select(evidence, locals())
+    view = summary.safety_view(studies, category, min_grade)
+    if not view.events and not view.statements:
+        _nothing("no safety data matches")
+        return
+    _emit(view, output, terminal="render_safety", template="safety")
 
 
 def main() -> None:

@@ -8,14 +8,24 @@ evidence files are made visible, so a file cannot move the cursor or fake colour
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich import box
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from blinacli.views import Item, ListView, StudyView
+from blinacli.compare import CompareSection, CompareView
+from blinacli.summary import (
+    EndpointsView,
+    OutcomeRow,
+    OutcomesView,
+    SafetyEventRow,
+    SafetyStatementRow,
+    SafetyView,
+)
+from blinacli.views import EventView, Item, ListView, StatementView, StudyView
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -149,19 +159,166 @@ def _outcomes(view: StudyView) -> list[RenderableType]:
 
 
 def _safety(view: StudyView) -> list[RenderableType]:
+    parts = _study_safety(view.events, view.statements)
+    return parts or [text("No safety data recorded.", "dim")]
+
+
+def _claim(kind: str, value: str, source: str, attribution: str) -> Text:
+    line = text(f"{kind.capitalize()}: ", "bold")
+    line.append(safe(f"“{value}”"))
+    line.append(safe(f" — claim of {attribution} [{source}]"), style="dim")
+    return line
+
+
+# --- compare -------------------------------------------------------------------------
+# Appended as one block; its import sits here so that appends from other views
+# never touch the file's head.
+
+
+COMPARE_LEGEND = "≠ marks a row where the studies differ; [id] names the source of a figure."
+
+
+def render_compare(view: CompareView) -> RenderableType:
+    """One table per section: a ≠ marker, the item, then one column per study."""
+    names = " vs ".join(f"{s.acronym} ({s.author_year})" for s in view.studies)
+    parts: list[RenderableType] = [text(f"Comparison: {names}", "bold"), text(COMPARE_LEGEND)]
+    for section in view.sections:
+        parts += [Text(), _compare_table(view, section)]
+    return Group(*parts)
+
+
+def _compare_table(view: CompareView, section: CompareSection) -> Table:
+    table = Table(
+        title=_heading(section.title),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        expand=True,
+    )
+    # The marker column is one cell wide; every other column folds, never cuts.
+    table.add_column("", width=1, overflow="fold")
+    table.add_column("Item", overflow="fold", ratio=2)
+    for study in view.studies:
+        header = text(study.acronym, "bold")
+        header.append("\n" + safe(study.author_year))
+        table.add_column(header, overflow="fold", ratio=3)
+    group: str | None = None
+    for row in section.rows:
+        if row.group is not None and row.group != group:
+            if group is not None:  # a blank line between endpoint blocks
+                table.add_row()
+            table.add_row("", text(row.group, "bold italic"), *("" for _ in view.studies))
+        group = row.group
+        table.add_row(
+            text("≠", "bold") if row.differs else "",
+            text(row.label, "bold" if row.differs else ""),
+            *(_with_sources(cell.text, cell.sources) for cell in row.cells),
+        )
+    return table
+
+
+# --- outcomes, outcomes --list, safety ------------------------------------------------
+# Appended as one block; its imports sit here so that appends from other views
+# never touch the file's head.
+
+
+def _refs(sources: Iterable[str]) -> Text:
+    return text(" ".join(f"[{s}]" for s in sources), "dim")
+
+
+def _fields(fields: list[tuple[str, Text]]) -> Table:
+    """A two-column grid of field names and values that fold, never cut."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", overflow="fold")
+    grid.add_column(overflow="fold")
+    for name, value in fields:
+        grid.add_row(text(name), value)
+    return grid
+
+
+def render_outcomes(view: OutcomesView) -> RenderableType:
+    """One block per study and analysis: at 80 columns, a wide SoF table would not read."""
+    parts: list[RenderableType] = [
+        text(f"{view.title}: summary of findings", "bold underline"),
+        text(f"Endpoints shown: {', '.join(view.covers)}", "dim"),
+    ]
+    for row in view.rows:
+        parts += [Text(), text(f"{row.acronym} — {row.outcome}", "bold")]
+        parts.append(Padding(_outcome_fields(row), (0, 0, 0, 2)))
+    if not view.rows:
+        parts += [Text(), text(f"No study in use reports {view.name}.", "dim")]
+    if view.not_reported_by:
+        parts += [Text(), text(f"Not reported by: {', '.join(view.not_reported_by)}", "dim")]
+    return Group(*parts)
+
+
+def _outcome_fields(row: OutcomeRow) -> Table:
+    fields = [
+        ("Timepoint", text(row.timepoint)),
+        ("Population", text(row.population)),
+        ("Participants", text(row.participants)),
+        ("Comparator", text(row.comparator)),
+        ("Intervention", text(row.intervention)),
+        *(("Other group", text(group)) for group in row.other_groups),
+        ("Relative effect", text(row.relative_effect)),
+        ("Role", text(row.role)),
+    ]
+    if row.comment:
+        fields.append(("Comment", text(row.comment, "italic")))
+    fields += [("Note", text(note, "italic")) for note in row.notes]
+    fields.append(("Sources", _refs(row.sources)))
+    return _fields(fields)
+
+
+def render_endpoints(view: EndpointsView) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=True)
+    table.add_column("Endpoint (name)", overflow="fold", ratio=1)
+    table.add_column("Aliases", overflow="fold")
+    table.add_column("Studies", justify="right", no_wrap=True)
+    table.add_column("Analyses", justify="right", no_wrap=True)
+    for row in view.rows:
+        endpoint = text(row.endpoint)
+        endpoint.append("\n" + safe(row.name), style="dim")
+        if row.narrower:
+            endpoint.append(safe(f"\nincludes {', '.join(row.narrower)}"), style="dim")
+        table.add_row(
+            endpoint, text(", ".join(row.aliases)), text(str(row.studies)), text(str(row.analyses))
+        )
+    return table
+
+
+def render_safety(view: SafetyView) -> RenderableType:
+    """Per study: a table of adverse events, their notes, then the statements."""
+    parts: list[RenderableType] = [text("Safety across studies", "bold underline")]
+    if view.filters:
+        parts.append(text(f"Showing {' and '.join(view.filters)}.", "dim"))
+    for acronym in view.studies:
+        events = [e for e in view.events if e.acronym == acronym]
+        statements = [s for s in view.statements if s.acronym == acronym]
+        parts += [Text(), text(acronym, "bold"), *_study_safety(events, statements)]
+    if not view.studies:
+        parts += [Text(), text("No safety data matches.", "dim")]
+    if view.not_reported_by:
+        missing = ", ".join(view.not_reported_by)
+        parts += [Text(), text(f"No safety data recorded: {missing}", "dim")]
+    return Group(*parts)
+
+
+def _study_safety(
+    events: Sequence[SafetyEventRow | EventView],
+    statements: Sequence[SafetyStatementRow | StatementView],
+) -> list[RenderableType]:
+    """The adverse-event table and the statements, shared by ``show`` and ``safety``."""
     parts: list[RenderableType] = []
-    if view.events:
+    if events:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, expand=True)
-        for name, ratio in (
-            ("Event", 4),
-            ("Grade", 2),
-            ("Arm", 4),
-            ("n (%)", 4),
-            ("Of", 3),
-            ("Timing", 3),
-        ):
-            table.add_column(name, overflow="fold", ratio=ratio)
-        for event in view.events:
+        table.add_column("Event", overflow="fold", ratio=5)
+        table.add_column("Grade", overflow="fold")
+        table.add_column("Arm", overflow="fold", ratio=5)
+        table.add_column("n (%)", overflow="fold", ratio=4)
+        table.add_column("Of", overflow="fold")
+        table.add_column("Timing", overflow="fold", ratio=4)
+        for event in events:
             table.add_row(
                 text(event.category),
                 text(event.grade),
@@ -171,21 +328,12 @@ def _safety(view: StudyView) -> list[RenderableType]:
                 text(event.timing),
             )
         parts.append(table)
-        notes = dict.fromkeys(e.note for e in view.events if e.note)
-        parts += [text(f"Note: {n}", "italic") for n in notes]
-    for statement in view.statements:
+        notes = dict.fromkeys(e.note for e in events if e.note)
+        parts += [text(f"Note: {note}", "italic") for note in notes]
+    for statement in statements:
         line = text(f"{statement.category} ({statement.arm}): ", "bold")
         line.append_text(_with_sources(statement.text, statement.sources))
         if statement.note:
             line.append(safe(f" Note: {statement.note}"), style="italic")
         parts.append(line)
-    if not parts:
-        parts.append(text("No safety data recorded.", "dim"))
     return parts
-
-
-def _claim(kind: str, value: str, source: str, attribution: str) -> Text:
-    line = text(f"{kind.capitalize()}: ", "bold")
-    line.append(safe(f"“{value}”"))
-    line.append(safe(f" — claim of {attribution} [{source}]"), style="dim")
-    return line

@@ -7,7 +7,7 @@ a command all come from the same view, so they cannot disagree.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from blinacli import formatting as fmt
@@ -62,6 +62,18 @@ class ListView:
 
     def to_json(self) -> dict[str, Any]:
         return {"studies": [asdict(row) for row in self.rows]}
+
+    def to_csv(self) -> tuple[list[str], list[list[str]]]:
+        header = [f.name for f in fields(StudyRow)]
+        return header, [[_csv_value(getattr(row, name)) for name in header] for row in self.rows]
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return str(value)
 
 
 def list_view(studies: list[Study]) -> ListView:
@@ -125,7 +137,11 @@ def headline_text(study: Study, outcome: Outcome) -> str:
     name = name[:1].upper() + name[1:]
     if outcome.timepoint is not None:
         name += f" at {outcome.timepoint.label}" if outcome.timepoint.value else ""
-    values = " vs ".join(fmt.result(r) for r in outcome.results)
+    labelled = len(outcome.results) > 1
+    values = " vs ".join(
+        f"{study.group_label(r.group)} {fmt.result(r)}" if labelled else fmt.result(r)
+        for r in outcome.results
+    )
     text = f"{name}: {values}" if values else name
     if outcome.comparison is not None:
         text += f"; {fmt.comparison(outcome.comparison)}"
@@ -242,6 +258,44 @@ class StudyView:
     notes: list[Item]
     sources: list[SourceView]
     quotes: list[QuoteView]
+
+    def to_csv(self) -> tuple[list[str], list[list[str]]]:
+        return _study_csv(self)
+
+
+def _study_csv(view: StudyView) -> tuple[list[str], list[list[str]]]:
+    """One row per figure or fact that ``show`` prints, with its section and sources."""
+    rows: list[list[str]] = []
+
+    def add(section: str, label: str, group: str, value: str, sources: list[str]) -> None:
+        rows.append([view.id, section, label, group, value, "; ".join(sources)])
+
+    add("citation", "citation", "", view.citation, [])
+    for item in view.citation_items:
+        add("citation", item.label, "", item.value, item.sources)
+    for section, items in (("design", view.design), ("population", view.population)):
+        for item in items:
+            add(section, item.label, "", item.value, item.sources)
+    for regimen in view.dosing:
+        for item in regimen.items:
+            add("dosing", item.label, regimen.arm, item.value, item.sources)
+    for o in view.outcomes:
+        label = f"{o.title}; {o.role}; population: {o.population}; timepoint: {o.timepoint}"
+        for r in o.results:
+            add("outcomes", label, r.group, r.value, r.sources)
+        if o.comparison is not None and o.comparison_groups is not None:
+            value = f"{o.comparison_label}: {o.comparison}" if o.comparison_label else o.comparison
+            add("outcomes", label, o.comparison_groups, value, o.comparison_sources)
+    for e in view.events:
+        value = f"{e.count} of {e.denominator}" + (f"; {e.timing}" if e.timing else "")
+        add("safety", f"{e.category}, grade {e.grade}", e.arm, value, e.sources)
+    for s in view.statements:
+        add("safety", s.category, s.arm, s.text, s.sources)
+    for c in [*view.claims, *view.limitations]:
+        add("claims", c.kind, c.attribution, c.text, [c.source])
+    for note in view.notes:
+        add("notes", note.label, "", note.value, [])
+    return ["study", "section", "item", "group", "value", "sources"], rows
 
 
 def study_view(study: Study) -> StudyView:

@@ -13,19 +13,18 @@ from typing import Any
 import pytest
 import typer.main
 import yaml
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from typer.testing import CliRunner
 
 from blinacli import __version__
 from blinacli.cli import app
 from blinacli.resources import evidence_dir
+from tests.markdown_reading import MD, inline_text, md_headings, md_tables, md_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = evidence_dir()
-COMMANDS = ("validate", "list", "show")
+COMMANDS = ("validate", "list", "show", "compare", "outcomes", "safety")
 STUDIES = ("blast", "e1910")
-MD = MarkdownIt("commonmark").enable("table")
 
 LIST_TABLE_HEADERS = ("Study", "Design, N", "Population", "Headline result")
 SAFETY_TABLE_HEADERS = ("Event", "Grade", "Arm", "n (%)", "Of", "Timing")
@@ -203,56 +202,6 @@ def rich_rows(output: str, headers: Sequence[str], key: str) -> list[dict[str, s
         {h: " ".join(c[i] for c in group if c[i]) for i, h in enumerate(headers)}
         for group in groups
     ]
-
-
-def inline_text(token: Token) -> str:
-    """What a reader sees of an inline token: markup dropped, escapes resolved."""
-    parts = []
-    for child in token.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts)
-
-
-def md_text(markdown: str) -> str:
-    """The visible text of a Markdown document, one paragraph or table cell per line."""
-    return "\n".join(inline_text(t) for t in MD.parse(markdown) if t.type == "inline")
-
-
-def md_headings(markdown: str) -> list[tuple[int, str]]:
-    """(level, text) of every heading."""
-    tokens = MD.parse(markdown)
-    return [
-        (int(t.tag[1:]), inline_text(tokens[i + 1]))
-        for i, t in enumerate(tokens)
-        if t.type == "heading_open"
-    ]
-
-
-def md_tables(markdown: str) -> list[tuple[list[str], list[list[str]]]]:
-    """Every table as (header cells, body rows), each cell as visible text."""
-    tables: list[tuple[list[str], list[list[str]]]] = []
-    tokens = MD.parse(markdown)
-    header: list[str] = []
-    rows: list[list[str]] = []
-    row: list[str] = []
-    for i, token in enumerate(tokens):
-        if token.type == "table_open":
-            header, rows = [], []
-        elif token.type == "tr_open":
-            row = []
-        elif token.type in ("th_open", "td_open"):
-            row.append(inline_text(tokens[i + 1]))
-        elif token.type == "tr_close":
-            if header:
-                rows.append(row)
-            else:
-                header = row
-        elif token.type == "table_close":
-            tables.append((header, rows))
-    return tables
 
 
 def md_section(markdown: str, title: str) -> list[Token]:
@@ -472,8 +421,8 @@ def test_list_table_shows_every_figure_untruncated(runner: CliRunner) -> None:
     assert "MRD-negative <10⁻⁴" in columns["Population"]
     assert "Complete MRD response: 88/113 (78%) [abstract]" in columns["Headline result"]
     assert (
-        "Overall survival at 3 years: 85% vs 68%; HR 0.41 (95% CI 0.23–0.73); P = 0.002 [memo]"
-        in columns["Headline result"]
+        "Overall survival at 3 years: Blinatumomab + chemotherapy 85% vs Chemotherapy alone 68%; "
+        "HR 0.41 (95% CI 0.23–0.73); P = 0.002 [memo]" in columns["Headline result"]
     )
 
 
@@ -496,7 +445,8 @@ def test_list_default_when_piped_is_one_markdown_table(runner: CliRunner) -> Non
     assert "MRD-negative <10⁻⁴" in e1910[2]
     assert e1910[3] == "224 randomized"
     assert e1910[4] == (
-        "Overall survival at 3 years: 85% vs 68%; HR 0.41 (95% CI 0.23–0.73); P = 0.002 [memo]"
+        "Overall survival at 3 years: Blinatumomab + chemotherapy 85% vs Chemotherapy alone 68%; "
+        "HR 0.41 (95% CI 0.23–0.73); P = 0.002 [memo]"
     )
 
 
@@ -532,8 +482,8 @@ def test_list_json(runner: CliRunner) -> None:
             "population": "30–70 years; BCR::ABL1-negative BCP-ALL in MRD-negative remission; "
             "MRD-negative <10⁻⁴",
             "n": "224 randomized",
-            "headline": "Overall survival at 3 years: 85% vs 68%; HR 0.41 (95% CI 0.23–0.73); "
-            "P = 0.002",
+            "headline": "Overall survival at 3 years: Blinatumomab + chemotherapy 85% vs "
+            "Chemotherapy alone 68%; HR 0.41 (95% CI 0.23–0.73); P = 0.002",
             "headline_sources": ["memo"],
             "phase": 3,
             "allocation": "randomized",

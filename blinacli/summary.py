@@ -1,0 +1,519 @@
+"""Summary-of-Findings rows per endpoint and adverse events across studies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import msgspec
+
+from blinacli import formatting as fmt
+from blinacli import vocabulary
+from blinacli.errors import UsageError
+from blinacli.model import (
+    ENDPOINT_NAMES,
+    AdverseEvent,
+    MeasureResult,
+    Outcome,
+    Proportion,
+    Quote,
+    SafetyStatement,
+    Study,
+    Time,
+)
+
+NO_COMPARATOR = "no comparator"
+"""A single-arm study's comparator column."""
+NO_COMPARISON = "no comparison reported"
+"""The comparator column of a study with several groups but no stated comparison."""
+NOT_REPORTED = "not reported"
+SECONDARY = "from a secondary summary"
+MIN_GRADE, MAX_GRADE = 1, 5
+
+
+def _sources(cites: Iterable[Quote]) -> list[str]:
+    return list(dict.fromkeys(q.source for q in cites))
+
+
+def _joined(values: Iterable[str], separator: str = "; ") -> str:
+    return separator.join(values)
+
+
+# --- outcomes ENDPOINT -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One study's analysis of the endpoint, as a Summary-of-Findings row.
+
+    Every field but ``reported`` is display text written by
+    :mod:`blinacli.formatting`; ``reported`` holds the results and comparison
+    exactly as validated (values, CIs, p-values and the quotes they were read in).
+    """
+
+    study_id: str
+    acronym: str
+    outcome_id: str
+    endpoint: str
+    """The vocabulary term of this analysis (a narrower term than asked for, maybe)."""
+    outcome: str
+    """The source's own label."""
+    timepoint: str
+    population: str
+    """The analysis population, with its n for a subgroup that reports one."""
+    participants: str
+    """Proportion denominators, else the randomized numbers, else the subgroup's n."""
+    comparator: str
+    """The comparator group and its value; "no comparator" for a single-arm study."""
+    intervention: str
+    other_groups: list[str]
+    """Each group outside the comparison (a third arm, say) with its value."""
+    relative_effect: str
+    """The comparison as reported, e.g. "HR 0.41 (95% CI 0.23–0.73); P = 0.002"."""
+    role: str
+    comment: str
+    """Caveats built from the data ("single-arm study", "from a secondary summary"), or ""."""
+    notes: list[str]
+    """The outcome's notes, then each group's note as "Group: note"."""
+    sources: list[str]
+    reported: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OutcomesView:
+    """``outcomes ENDPOINT``: one row per study and analysis, in study order."""
+
+    endpoint: str
+    name: str
+    title: str
+    """The name as a heading: "Overall survival", "MRD response"."""
+    covers: list[str]
+    """The vocabulary terms shown: the endpoint and any narrower terms."""
+    rows: list[OutcomeRow]
+    not_reported_by: list[str]
+    """Acronyms of the studies in use with no analysis of the endpoint."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_csv(self) -> tuple[list[str], list[list[str]]]:
+        header = [
+            "study_id",
+            "acronym",
+            "outcome_id",
+            "endpoint",
+            "outcome",
+            "timepoint",
+            "population",
+            "participants",
+            "comparator",
+            "intervention",
+            "other_groups",
+            "relative_effect",
+            "role",
+            "comment",
+            "notes",
+            "sources",
+        ]
+        return header, [_outcome_record(row) for row in self.rows]
+
+
+def _outcome_record(row: OutcomeRow) -> list[str]:
+    return [
+        row.study_id,
+        row.acronym,
+        row.outcome_id,
+        row.endpoint,
+        row.outcome,
+        row.timepoint,
+        row.population,
+        row.participants,
+        row.comparator,
+        row.intervention,
+        _joined(row.other_groups),
+        row.relative_effect,
+        row.role,
+        row.comment,
+        _joined(row.notes, " "),
+        _joined(row.sources, " "),
+    ]
+
+
+def outcomes_view(studies: list[Study], endpoint: str) -> OutcomesView:
+    """Every analysis of ``endpoint`` (a term, alias or name) and of its narrower terms."""
+    term = vocabulary.resolve(endpoint)
+    covers = vocabulary.matching(term)
+    rows = [
+        outcome_row(study, outcome)
+        for study in studies
+        for outcome in study.outcomes
+        if outcome.endpoint in covers
+    ]
+    reporting = {row.study_id for row in rows}
+    return OutcomesView(
+        endpoint=term,
+        name=ENDPOINT_NAMES[term],
+        title=ENDPOINT_NAMES[term][:1].upper() + ENDPOINT_NAMES[term][1:],
+        covers=list(covers),
+        rows=rows,
+        not_reported_by=[s.acronym for s in studies if s.id not in reporting],
+    )
+
+
+def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
+    intervention, comparator = _compared_groups(outcome)
+    groups = [g for g in (intervention, comparator) if g is not None]
+    others = [r for r in outcome.results if r.group not in groups]
+    comparison = outcome.comparison
+    return OutcomeRow(
+        study_id=study.id,
+        acronym=study.acronym,
+        outcome_id=outcome.id,
+        endpoint=outcome.endpoint,
+        outcome=outcome.label,
+        timepoint=fmt.timepoint(outcome.timepoint),
+        population=_population(study, outcome),
+        participants=_participants(study, outcome, [*groups, *(r.group for r in others)]),
+        comparator=(
+            _group_value(study, outcome, comparator)
+            if comparator is not None
+            else _no_comparator(study)
+        ),
+        intervention=_group_value(study, outcome, intervention) if intervention else NOT_REPORTED,
+        other_groups=[f"{study.group_label(r.group)}: {fmt.result(r)}" for r in others],
+        relative_effect=fmt.comparison(comparison) if comparison else NOT_REPORTED,
+        role=fmt.words(outcome.role),
+        comment=_joined(_caveats(study, outcome, intervention, comparator)),
+        notes=[*outcome.notes, *_result_notes(study, outcome)],
+        sources=_sources(_cites(outcome)),
+        reported={
+            "results": msgspec.to_builtins(outcome.results),
+            "comparison": msgspec.to_builtins(comparison),
+        },
+    )
+
+
+def _compared_groups(outcome: Outcome) -> tuple[str | None, str | None]:
+    """(intervention, comparator): the comparison's groups, else the first result alone."""
+    if outcome.comparison is not None:
+        intervention, comparator = outcome.comparison.groups
+        return intervention, comparator
+    return (outcome.results[0].group if outcome.results else None), None
+
+
+def _result_of(outcome: Outcome, group: str) -> MeasureResult | None:
+    return next((r for r in outcome.results if r.group == group), None)
+
+
+def _group_value(study: Study, outcome: Outcome, group: str) -> str:
+    result = _result_of(outcome, group)
+    return f"{study.group_label(group)}: {fmt.result(result) if result else NOT_REPORTED}"
+
+
+def _result_notes(study: Study, outcome: Outcome) -> list[str]:
+    return [f"{study.group_label(r.group)}: {r.note}" for r in outcome.results if r.note]
+
+
+def _no_comparator(study: Study) -> str:
+    return NO_COMPARATOR if study.design.allocation == "single-arm" else NO_COMPARISON
+
+
+def _population(study: Study, outcome: Outcome) -> str:
+    label = study.population_label(outcome.population)
+    subgroup = next((s for s in study.population.subgroups if s.id == outcome.population), None)
+    if subgroup is not None and subgroup.n is not None:
+        return f"{label} (n = {subgroup.n})"
+    return label
+
+
+def _participants(study: Study, outcome: Outcome, groups: list[str]) -> str:
+    results = [_result_of(outcome, g) for g in groups]
+    if results and all(isinstance(r, Proportion) for r in results):
+        return " + ".join(str(r.total) for r in results if isinstance(r, Proportion))
+    randomized = _randomized(study, groups) if outcome.population == "all" else None
+    if randomized is not None:
+        return randomized
+    subgroup = next((s for s in study.population.subgroups if s.id == outcome.population), None)
+    if subgroup is not None and subgroup.n is not None:
+        return str(subgroup.n)
+    return NOT_REPORTED
+
+
+def _randomized(study: Study, groups: list[str]) -> str | None:
+    """The randomized total and per-arm sizes in ``groups`` order: "224 randomized (112 + 112)".
+
+    Without per-arm sizes for every group, the randomized total alone ("80 randomized").
+    """
+    stages = [e for e in study.design.enrollment if e.stage == "randomized"]
+    per_arm = {e.arm: e.n for e in stages if e.arm is not None}
+    whole = next((e.n for e in stages if e.arm is None), None)
+    if not groups or any(g not in per_arm for g in groups):
+        return f"{whole} randomized" if whole is not None else None
+    arms = " + ".join(str(per_arm[g]) for g in groups)
+    return f"{whole} randomized ({arms})" if whole is not None else f"{arms} randomized"
+
+
+def _caveats(
+    study: Study, outcome: Outcome, intervention: str | None, comparator: str | None
+) -> list[str]:
+    caveats = []
+    if study.design.allocation == "single-arm":
+        caveats.append("single-arm study")
+    elif study.design.allocation == "non-randomized":
+        caveats.append("non-randomized study")
+    if outcome.role == "landmark":
+        groups = " vs ".join(study.group_label(g) for g in (intervention, comparator) if g)
+        caveats.append(f"landmark analysis: {groups}, not a randomized comparison")
+    if any(isinstance(r, Time) and r.statistic == "not-stated" for r in outcome.results):
+        caveats.append("statistic not stated")
+    if outcome.population is None:
+        caveats.append("population not stated")
+    if _secondary_only(study, outcome):
+        caveats.append(SECONDARY)
+    return caveats
+
+
+def _secondary_only(study: Study, outcome: Outcome) -> bool:
+    """True when any figure of the outcome was read only in secondary summaries."""
+    figures = [r.cite for r in outcome.results]
+    if outcome.comparison is not None:
+        figures.append(outcome.comparison.cite)
+    return any(
+        all(study.source(q.source).kind == "secondary-summary" for q in cite) for cite in figures
+    )
+
+
+def _cites(outcome: Outcome) -> list[Quote]:
+    cites = [q for r in outcome.results for q in r.cite]
+    return cites + (outcome.comparison.cite if outcome.comparison else [])
+
+
+# --- outcomes --list ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndpointRow:
+    """One vocabulary term; the counts are what ``outcomes TERM`` would show."""
+
+    endpoint: str
+    name: str
+    aliases: list[str]
+    narrower: list[str]
+    """Terms that ``outcomes TERM`` also shows (complete-mrd-response for mrd-response)."""
+    studies: int
+    analyses: int
+
+
+@dataclass(frozen=True)
+class EndpointsView:
+    """``outcomes --list``: the endpoint vocabulary with counts across the studies in use."""
+
+    rows: list[EndpointRow]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_csv(self) -> tuple[list[str], list[list[str]]]:
+        header = ["endpoint", "name", "aliases", "narrower", "studies", "analyses"]
+        return header, [
+            [
+                r.endpoint,
+                r.name,
+                _joined(r.aliases, " "),
+                _joined(r.narrower, " "),
+                str(r.studies),
+                str(r.analyses),
+            ]
+            for r in self.rows
+        ]
+
+
+def endpoints_view(studies: list[Study]) -> EndpointsView:
+    return EndpointsView([_endpoint_row(studies, term) for term in vocabulary.ENDPOINTS])
+
+
+def _endpoint_row(studies: list[Study], term: str) -> EndpointRow:
+    covers = vocabulary.matching(term)
+    counts = [sum(o.endpoint in covers for o in study.outcomes) for study in studies]
+    return EndpointRow(
+        endpoint=term,
+        name=ENDPOINT_NAMES[term],
+        aliases=vocabulary.aliases_of(term),
+        narrower=list(covers[1:]),
+        studies=sum(1 for count in counts if count),
+        analyses=sum(counts),
+    )
+
+
+# --- safety ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SafetyEventRow:
+    """One adverse-event figure: display text, its sources, and the event as validated."""
+
+    study_id: str
+    acronym: str
+    arm: str
+    """The arm's label, or "all" when the source names no arm."""
+    category: str
+    """The category, with the term after a colon when there is one."""
+    grade: str
+    """The grade as reported: 1 to 5, or "any"."""
+    n: str
+    percent: str
+    denominator: str
+    """The stated denominator, or "not stated"."""
+    timing: str
+    note: str | None
+    sources: list[str]
+    reported: dict[str, Any]
+
+    @property
+    def count(self) -> str:
+        """The n with the percent as the source gave them: "12 (10%)", "12" or "2.5%"."""
+        if self.percent == NOT_REPORTED:
+            return self.n
+        return self.percent if self.n == NOT_REPORTED else f"{self.n} ({self.percent})"
+
+
+@dataclass(frozen=True)
+class SafetyStatementRow:
+    """A qualitative safety statement, verbatim, with its sources."""
+
+    study_id: str
+    acronym: str
+    arm: str
+    category: str
+    text: str
+    note: str | None
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class SafetyView:
+    """``safety``: adverse events and statements across studies, in study order.
+
+    ``min_grade`` keeps events of that numeric grade or higher and drops
+    "any grade" figures, which cannot be placed on the scale; statements carry
+    no grade and are filtered by ``category`` only.
+    """
+
+    category: str | None
+    min_grade: int | None
+    filters: list[str]
+    """The filters in words, e.g. "grade 3 or higher (any-grade figures left out)"."""
+    events: list[SafetyEventRow]
+    statements: list[SafetyStatementRow]
+    studies: list[str]
+    """Acronyms of the studies with events or statements shown, in study order."""
+    not_reported_by: list[str]
+    """Acronyms of the studies in use that record no safety data at all."""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_csv(self) -> tuple[list[str], list[list[str]]]:
+        header = [
+            "kind",
+            "study_id",
+            "acronym",
+            "arm",
+            "category",
+            "grade",
+            "n",
+            "percent",
+            "denominator",
+            "timing",
+            "text",
+            "note",
+            "sources",
+        ]
+        events = [
+            ["event", e.study_id, e.acronym, e.arm, e.category, e.grade, e.n, e.percent]
+            + [e.denominator, e.timing, "", e.note or "", _joined(e.sources, " ")]
+            for e in self.events
+        ]
+        statements = [
+            ["statement", s.study_id, s.acronym, s.arm, s.category, "", "", "", "", ""]
+            + [s.text, s.note or "", _joined(s.sources, " ")]
+            for s in self.statements
+        ]
+        return header, events + statements
+
+
+def safety_view(
+    studies: list[Study], category: str | None = None, min_grade: int | None = None
+) -> SafetyView:
+    """Adverse events and statements; ``category`` matches category or term, any case."""
+    if min_grade is not None and not MIN_GRADE <= min_grade <= MAX_GRADE:
+        raise UsageError(f"--min-grade must be {MIN_GRADE} to {MAX_GRADE}, not {min_grade}")
+    wanted = category.casefold() if category is not None else None
+    events: list[SafetyEventRow] = []
+    statements: list[SafetyStatementRow] = []
+    for study in studies:
+        for item in study.safety:
+            if wanted is not None and not _matches(item, wanted):
+                continue
+            if isinstance(item, SafetyStatement):
+                statements.append(_statement_row(study, item))
+            elif min_grade is None or (item.grade != "any" and item.grade >= min_grade):
+                events.append(_event_row(study, item))
+    shown = {row.acronym for row in events} | {row.acronym for row in statements}
+    return SafetyView(
+        category=category,
+        min_grade=min_grade,
+        filters=_filters(category, min_grade),
+        events=events,
+        statements=statements,
+        studies=[s.acronym for s in studies if s.acronym in shown],
+        not_reported_by=[s.acronym for s in studies if not s.safety],
+    )
+
+
+def _filters(category: str | None, min_grade: int | None) -> list[str]:
+    filters = []
+    if category is not None:
+        filters.append(f"category or term containing “{category}”")
+    if min_grade is not None:
+        filters.append(f"grade {min_grade} or higher (any-grade figures left out)")
+    return filters
+
+
+def _matches(item: AdverseEvent | SafetyStatement, wanted: str) -> bool:
+    term = item.term if isinstance(item, AdverseEvent) else None
+    return any(wanted in text.casefold() for text in (item.category, term) if text)
+
+
+def _arm(study: Study, arm: str | None) -> str:
+    return study.group_label(arm) if arm else "all"
+
+
+def _event_row(study: Study, event: AdverseEvent) -> SafetyEventRow:
+    return SafetyEventRow(
+        study_id=study.id,
+        acronym=study.acronym,
+        arm=_arm(study, event.arm),
+        category=event.category + (f": {event.term}" if event.term else ""),
+        grade=str(event.grade),
+        n=str(event.n) if event.n is not None else NOT_REPORTED,
+        percent=fmt.percent(event.percent) if event.percent is not None else NOT_REPORTED,
+        denominator=str(event.total) if event.total is not None else "not stated",
+        timing=event.timing or "",
+        note=event.note,
+        sources=_sources(event.cite),
+        reported=msgspec.to_builtins(event),
+    )
+
+
+def _statement_row(study: Study, item: SafetyStatement) -> SafetyStatementRow:
+    return SafetyStatementRow(
+        study_id=study.id,
+        acronym=study.acronym,
+        arm=_arm(study, item.arm),
+        category=item.category,
+        text=item.text,
+        note=item.note,
+        sources=_sources(item.cite),
+    )

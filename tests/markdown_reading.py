@@ -1,0 +1,60 @@
+"""Reading Markdown output as a reader sees it, with a real CommonMark + tables parser."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+MD = MarkdownIt("commonmark").enable("table")
+
+
+def inline_text(token: Token) -> str:
+    """What a reader sees of an inline token: markup dropped, escapes resolved."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def md_text(markdown: str) -> str:
+    """The visible text of a Markdown document, one paragraph or table cell per line."""
+    return "\n".join(inline_text(t) for t in MD.parse(markdown) if t.type == "inline")
+
+
+def md_headings(markdown: str) -> list[tuple[int, str]]:
+    """(level, text) of every heading."""
+    tokens = MD.parse(markdown)
+    return [
+        (int(t.tag[1:]), inline_text(tokens[i + 1]))
+        for i, t in enumerate(tokens)
+        if t.type == "heading_open"
+    ]
+
+
+def md_tables(markdown: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Every table as (header cells, body rows), each cell as visible text."""
+    tables: list[tuple[list[str], list[list[str]]]] = []
+    tokens = MD.parse(markdown)
+    rows: list[list[str]] = []
+    for i, token in enumerate(tokens):
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type in ("th_open", "td_open"):
+            rows[-1].append(inline_text(tokens[i + 1]))
+        elif token.type == "table_close":
+            tables.append((rows[0], rows[1:]))
+            rows = []
+    return tables
+
+
+def md_list_items(markdown: str) -> list[str]:
+    """The visible text of every list item's paragraph."""
+    tokens = MD.parse(markdown)
+    return [
+        inline_text(tokens[i + 2])
+        for i, t in enumerate(tokens)
+        if t.type == "list_item_open" and tokens[i + 1].type == "paragraph_open"
+    ]

@@ -232,3 +232,58 @@ def test_filters_through_the_cli_combine(runner: CliRunner) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert [row["id"] for row in json.loads(result.stdout)["studies"]] == ["syn-three-arm"]
+
+
+def test_filters_work_on_outcomes(runner: CliRunner) -> None:
+    """The list filters select the studies whose analyses `outcomes` shows."""
+    result = runner.invoke(app, ["outcomes", "os", "--mrd", "negative", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert {row["study_id"] for row in json.loads(result.stdout)["rows"]} == {"e1910"}
+    result = runner.invoke(
+        app, ["outcomes", "os", "--where", "design.allocation = single-arm", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert {line.split(",")[0] for line in result.stdout.splitlines()[1:]} == {"blast"}
+
+
+def test_filters_work_on_safety(runner: CliRunner) -> None:
+    """The list filters select the studies whose safety data `safety` shows."""
+    result = runner.invoke(app, ["safety", "--design", "randomized", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["events"] == []
+    assert [s["study_id"] for s in data["statements"]] == ["e1910"]
+
+
+@pytest.mark.parametrize(
+    ("args", "note"),
+    [
+        (["outcomes", "os", "--phase", "4"], "note: no selected study reports overall-survival\n"),
+        (["outcomes", "efs"], "note: no selected study reports event-free-survival\n"),
+        (["safety", "--year-to", "2000"], "note: no safety data matches\n"),
+        (["safety", "--category", "hepatotoxicity"], "note: no safety data matches\n"),
+    ],
+)
+def test_no_match_on_outcomes_and_safety(runner: CliRunner, args: list[str], note: str) -> None:
+    """Nothing selected: nothing on stdout, a note on stderr, exit 0."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == note
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["outcomes", "os", "--where", "nope = 1"],
+        ["safety", "--where", "citation.year > soon"],
+        ["outcomes", "survival"],
+        ["outcomes"],
+    ],
+)
+def test_usage_errors_on_outcomes_and_safety_exit_2(runner: CliRunner, args: list[str]) -> None:
+    """Bad filters, an unknown endpoint, or no endpoint at all are usage errors."""
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "error:" in result.stderr and "Traceback" not in result.stderr

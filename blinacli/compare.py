@@ -7,7 +7,7 @@ population, so the same analysis sits on one row whichever study reports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from blinacli.model import (
     SafetyStatement,
     Study,
     Timepoint,
+    source_ids,
 )
 from blinacli.views import citation_text, study_size
 from blinacli.vocabulary import ENDPOINTS
@@ -175,10 +176,6 @@ def _sections(names: Sequence[str] | None) -> set[str]:
 # --- rows ------------------------------------------------------------------------------
 
 
-def _cite(cites: Iterable[Quote]) -> list[str]:
-    return list(dict.fromkeys(q.source for q in cites))
-
-
 def _row(label: str, cells: list[CompareCell], group: str | None = None) -> CompareRow:
     differs = len({cell.text for cell in cells}) > 1
     return CompareRow(label, cells, differs, group)
@@ -195,7 +192,7 @@ def _joined(parts: list[tuple[str, list[Quote]]], empty: str) -> CompareCell:
     """Several texts in one cell, separated by semicolons, with all their sources."""
     if not parts:
         return CompareCell(empty, [])
-    return CompareCell("; ".join(t for t, _ in parts), _cite(q for _, c in parts for q in c))
+    return CompareCell("; ".join(t for t, _ in parts), source_ids(q for _, c in parts for q in c))
 
 
 # --- citation --------------------------------------------------------------------------
@@ -206,9 +203,9 @@ def _citation(studies: list[Study]) -> list[CompareRow]:
         studies,
         [
             ("Title", lambda s: CompareCell(s.title, [])),
-            ("Citation", lambda s: CompareCell(citation_text(s), _cite(s.citation.cite))),
+            ("Citation", lambda s: CompareCell(citation_text(s), source_ids(s.citation.cite))),
             ("First author, year", _author_year),
-            ("Journal", lambda s: CompareCell(s.citation.journal, _cite(s.citation.cite))),
+            ("Journal", lambda s: CompareCell(s.citation.journal, source_ids(s.citation.cite))),
             ("Source kinds", _source_kinds),
             ("Registry ids", _registrations),
             ("DOI", lambda s: _identifier(s, s.citation.doi)),
@@ -219,7 +216,7 @@ def _citation(studies: list[Study]) -> list[CompareRow]:
 
 def _author_year(study: Study) -> CompareCell:
     text = f"{study.citation.authors[0]} {study.citation.year}"
-    return CompareCell(text, _cite(study.citation.cite))
+    return CompareCell(text, source_ids(study.citation.cite))
 
 
 def _source_kinds(study: Study) -> CompareCell:
@@ -240,7 +237,7 @@ def _registrations(study: Study) -> CompareCell:
 def _identifier(study: Study, value: str | None) -> CompareCell:
     if value is None:
         return CompareCell(NONE_RECORDED, [])
-    return CompareCell(value, _cite(study.citation.cite))
+    return CompareCell(value, source_ids(study.citation.cite))
 
 
 # --- design ----------------------------------------------------------------------------
@@ -250,8 +247,8 @@ def _design(studies: list[Study]) -> list[CompareRow]:
     return _rows(
         studies,
         [
-            ("Phase", lambda s: CompareCell(str(s.design.phase), _cite(s.design.cite))),
-            ("Allocation", lambda s: CompareCell(s.design.allocation, _cite(s.design.cite))),
+            ("Phase", lambda s: CompareCell(str(s.design.phase), source_ids(s.design.cite))),
+            ("Allocation", lambda s: CompareCell(s.design.allocation, source_ids(s.design.cite))),
             ("Masking", _masking),
             ("Arms", _arms),
             ("Primary endpoints", _primary_endpoints),
@@ -263,7 +260,9 @@ def _design(studies: list[Study]) -> list[CompareRow]:
 def _masking(study: Study) -> CompareCell:
     masking = study.design.masking
     return (
-        CompareCell(masking, _cite(study.design.cite)) if masking else CompareCell(NOT_STATED, [])
+        CompareCell(masking, source_ids(study.design.cite))
+        if masking
+        else CompareCell(NOT_STATED, [])
     )
 
 
@@ -283,7 +282,7 @@ def _size(study: Study) -> CompareCell:
         return CompareCell(NOT_REPORTED, [])
     stage, n = size
     entry = next(e for e in study.design.enrollment if e.arm is None and e.stage == stage)
-    return CompareCell(f"{n} {stage}", _cite(entry.cite))
+    return CompareCell(f"{n} {stage}", source_ids(entry.cite))
 
 
 # --- population ------------------------------------------------------------------------
@@ -308,12 +307,12 @@ def _population(studies: list[Study]) -> list[CompareRow]:
 def _disease(study: Study) -> CompareCell:
     p = study.population
     text = p.disease + (f" ({p.abbreviation})" if p.abbreviation else "")
-    return CompareCell(text, _cite(p.cite))
+    return CompareCell(text, source_ids(p.cite))
 
 
 def _age(study: Study) -> CompareCell:
     age = study.population.age
-    return CompareCell(fmt.age(age), _cite(age.cite)) if age else CompareCell(NOT_REPORTED, [])
+    return CompareCell(fmt.age(age), source_ids(age.cite)) if age else CompareCell(NOT_REPORTED, [])
 
 
 def _philadelphia(study: Study) -> CompareCell:
@@ -321,22 +320,24 @@ def _philadelphia(study: Study) -> CompareCell:
     text = NOT_REPORTED if ph.status == "not-reported" else ph.status
     if ph.wording:
         text += f" ({ph.wording})"
-    return CompareCell(text, _cite(ph.cite))
+    return CompareCell(text, source_ids(ph.cite))
 
 
 def _disease_status(study: Study) -> CompareCell:
     p = study.population
-    return CompareCell(p.disease_status or NOT_STATED, _cite(p.cite) if p.disease_status else [])
+    return CompareCell(
+        p.disease_status or NOT_STATED, source_ids(p.cite) if p.disease_status else []
+    )
 
 
 def _mrd(study: Study) -> CompareCell:
     mrd = study.population.mrd
-    return CompareCell(fmt.mrd(mrd), _cite(mrd.cite)) if mrd else CompareCell(NOT_STATED, [])
+    return CompareCell(fmt.mrd(mrd), source_ids(mrd.cite)) if mrd else CompareCell(NOT_STATED, [])
 
 
 def _mrd_wording(study: Study) -> CompareCell:
     mrd = study.population.mrd
-    return CompareCell(mrd.wording, _cite(mrd.cite)) if mrd else CompareCell(NOT_STATED, [])
+    return CompareCell(mrd.wording, source_ids(mrd.cite)) if mrd else CompareCell(NOT_STATED, [])
 
 
 def _mrd_measurement(study: Study) -> CompareCell:
@@ -345,7 +346,7 @@ def _mrd_measurement(study: Study) -> CompareCell:
         return CompareCell("no MRD criterion", [])
     method = f"method: {mrd.method}" if mrd.method else "method not stated"
     tissue = f"tissue: {mrd.tissue}" if mrd.tissue else "tissue not stated"
-    return CompareCell(f"{method}; {tissue}", _cite(mrd.cite))
+    return CompareCell(f"{method}; {tissue}", source_ids(mrd.cite))
 
 
 def _subgroups(study: Study) -> CompareCell:
@@ -450,7 +451,7 @@ def _median_follow_up(study: Study) -> CompareCell:
     f = study.design.follow_up
     if f is None:
         return CompareCell(NOT_REPORTED, [])
-    return CompareCell(f"{fmt.number(f.median)} {f.unit}", _cite(f.cite))
+    return CompareCell(f"{fmt.number(f.median)} {f.unit}", source_ids(f.cite))
 
 
 # --- outcomes --------------------------------------------------------------------------
@@ -529,7 +530,7 @@ def _outcome_cell(study: Study, outcome: Outcome) -> CompareCell:
             text = f"{names}: {text}"
         parts.append(text)
         cites += comparison.cite
-    return CompareCell("; ".join(p for p in parts if p), _cite(cites))
+    return CompareCell("; ".join(p for p in parts if p), source_ids(cites))
 
 
 # --- safety ----------------------------------------------------------------------------

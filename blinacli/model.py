@@ -15,7 +15,7 @@ values of their own, never turned into numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
@@ -145,6 +145,11 @@ class Quote(Model, kw_only=True, frozen=True):
 
 
 Cite = Annotated[list[Quote], Meta(min_length=1, description="At least one quote.")]
+
+
+def source_ids(cite: Iterable[Quote]) -> list[str]:
+    """The distinct source ids of some quotes, in order: what a renderer prints as [id]."""
+    return list(dict.fromkeys(q.source for q in cite))
 
 
 class Source(Model, kw_only=True, frozen=True):

@@ -21,6 +21,7 @@ from blinacli.model import (
     SafetyStatement,
     Study,
     Time,
+    source_ids,
 )
 
 NO_COMPARATOR = "no comparator"
@@ -30,10 +31,6 @@ NO_COMPARISON = "no comparison reported"
 NOT_REPORTED = "not reported"
 SECONDARY = "from a secondary summary"
 MIN_GRADE, MAX_GRADE = 1, 5
-
-
-def _sources(cites: Iterable[Quote]) -> list[str]:
-    return list(dict.fromkeys(q.source for q in cites))
 
 
 def _joined(values: Iterable[str], separator: str = "; ") -> str:
@@ -186,7 +183,7 @@ def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
         role=fmt.words(outcome.role),
         comment=_joined(_caveats(study, outcome, intervention, comparator)),
         notes=[*outcome.notes, *_result_notes(study, outcome)],
-        sources=_sources(_cites(outcome)),
+        sources=source_ids(_cites(outcome)),
         reported={
             "results": msgspec.to_builtins(outcome.results),
             "comparison": msgspec.to_builtins(comparison),
@@ -502,7 +499,7 @@ def _event_row(study: Study, event: AdverseEvent) -> SafetyEventRow:
         denominator=str(event.total) if event.total is not None else "not stated",
         timing=event.timing or "",
         note=event.note,
-        sources=_sources(event.cite),
+        sources=source_ids(event.cite),
         reported=msgspec.to_builtins(event),
     )
 
@@ -515,5 +512,5 @@ def _statement_row(study: Study, item: SafetyStatement) -> SafetyStatementRow:
         category=item.category,
         text=item.text,
         note=item.note,
-        sources=_sources(item.cite),
+        sources=source_ids(item.cite),
     )

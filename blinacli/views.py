@@ -15,16 +15,12 @@ from blinacli.model import (
     ENDPOINT_NAMES,
     AdverseEvent,
     Outcome,
-    Quote,
     SafetyStatement,
     Study,
     format_path,
     quotes,
+    source_ids,
 )
-
-
-def _sources(cite: list[Quote]) -> list[str]:
-    return list(dict.fromkeys(q.source for q in cite))
 
 
 @dataclass(frozen=True)
@@ -152,7 +148,7 @@ def _outcome_sources(outcome: Outcome) -> list[str]:
     cites = [q for r in outcome.results for q in r.cite]
     if outcome.comparison is not None:
         cites += outcome.comparison.cite
-    return _sources(cites)
+    return source_ids(cites)
 
 
 # --- show ----------------------------------------------------------------------------
@@ -348,7 +344,7 @@ def citation_text(study: Study) -> str:
 
 def _citation_items(study: Study) -> list[Item]:
     c = study.citation
-    sources = _sources(c.cite)
+    sources = source_ids(c.cite)
     items = []
     if c.doi:
         items.append(Item("DOI", c.doi, sources))
@@ -362,13 +358,13 @@ def _citation_items(study: Study) -> list[Item]:
         value = reg.id
         if reg.secondary_ids:
             value += f" (also {', '.join(reg.secondary_ids)})"
-        items.append(Item(reg.registry, value, _sources(reg.cite)))
+        items.append(Item(reg.registry, value, source_ids(reg.cite)))
     return items
 
 
 def _design_items(study: Study) -> list[Item]:
     d = study.design
-    cite = _sources(d.cite)
+    cite = source_ids(d.cite)
     items = [
         Item("Phase", str(d.phase), cite),
         Item("Allocation", d.allocation, cite),
@@ -378,10 +374,12 @@ def _design_items(study: Study) -> list[Item]:
         text = f"{arm.label} ({arm.role})"
         if arm.description:
             text += f": {arm.description}"
-        items.append(Item(f"Arm {arm.id}", text, _sources(arm.cite)))
+        items.append(Item(f"Arm {arm.id}", text, source_ids(arm.cite)))
     for endpoint in d.endpoints:
         items.append(
-            Item(f"{endpoint.role.capitalize()} endpoint", endpoint.label, _sources(endpoint.cite))
+            Item(
+                f"{endpoint.role.capitalize()} endpoint", endpoint.label, source_ids(endpoint.cite)
+            )
         )
     for stage in d.enrollment:
         label = fmt.words(stage.stage).capitalize()
@@ -392,13 +390,13 @@ def _design_items(study: Study) -> list[Item]:
             value += f" ({fmt.percent(stage.percent)})"
         if stage.note:
             value += f" — {stage.note}"
-        items.append(Item(label, value, _sources(stage.cite)))
+        items.append(Item(label, value, source_ids(stage.cite)))
     if d.follow_up is not None:
         items.append(
             Item(
                 "Median follow-up",
                 f"{fmt.number(d.follow_up.median)} {d.follow_up.unit}",
-                _sources(d.follow_up.cite),
+                source_ids(d.follow_up.cite),
             )
         )
     return items
@@ -406,20 +404,20 @@ def _design_items(study: Study) -> list[Item]:
 
 def _population_items(study: Study) -> list[Item]:
     p = study.population
-    cite = _sources(p.cite)
+    cite = source_ids(p.cite)
     disease = p.disease + (f" ({p.abbreviation})" if p.abbreviation else "")
     items = [Item("Disease", disease, cite)]
     if p.lineage:
         items.append(Item("Lineage", p.lineage, cite))
     if p.age is not None:
-        items.append(Item("Age", fmt.age(p.age), _sources(p.age.cite)))
+        items.append(Item("Age", fmt.age(p.age), source_ids(p.age.cite)))
     ph = p.philadelphia
     ph_text = fmt.words(ph.status.replace("not-reported", "not reported"))
     if ph.wording:
         ph_text += f" ({ph.wording})"
     if ph.note:
         ph_text += f" — {ph.note}"
-    items.append(Item("Philadelphia / BCR::ABL1", ph_text, _sources(ph.cite)))
+    items.append(Item("Philadelphia / BCR::ABL1", ph_text, source_ids(ph.cite)))
     if p.disease_status:
         items.append(Item("Disease status", p.disease_status, cite))
     if p.mrd is not None:
@@ -429,19 +427,19 @@ def _population_items(study: Study) -> list[Item]:
             f"method: {m.method}" if m.method else "method not stated",
             f"tissue: {m.tissue}" if m.tissue else "tissue not stated",
         ]
-        items.append(Item("MRD criterion", f"{text}; {'; '.join(extras)}", _sources(m.cite)))
+        items.append(Item("MRD criterion", f"{text}; {'; '.join(extras)}", source_ids(m.cite)))
     for sub in p.subgroups:
         value = sub.label + (f", n = {sub.n}" if sub.n is not None else ", n not reported")
         if sub.defined_by:
             value += f" ({sub.defined_by})"
-        items.append(Item(f"Subgroup {sub.id}", value, _sources(sub.cite)))
+        items.append(Item(f"Subgroup {sub.id}", value, source_ids(sub.cite)))
     return items
 
 
 def _dosing(study: Study) -> list[RegimenView]:
     views = []
     for regimen in study.dosing:
-        cite = _sources(regimen.cite)
+        cite = source_ids(regimen.cite)
         items = [Item("Drug", regimen.drug, cite)]
         items.append(Item("Dose", fmt.dose(regimen.dose) if regimen.dose else "not stated", cite))
         if regimen.route:
@@ -484,7 +482,7 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
         population=study.population_label(outcome.population),
         timepoint=fmt.timepoint(outcome.timepoint),
         results=[
-            GroupResult(study.group_label(r.group), fmt.result(r), _sources(r.cite), r.note)
+            GroupResult(study.group_label(r.group), fmt.result(r), source_ids(r.cite), r.note)
             for r in outcome.results
         ],
         comparison=fmt.comparison(comparison) if comparison else None,
@@ -492,7 +490,7 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
         comparison_groups=(
             " vs ".join(study.group_label(g) for g in comparison.groups) if comparison else None
         ),
-        comparison_sources=_sources(comparison.cite) if comparison else [],
+        comparison_sources=source_ids(comparison.cite) if comparison else [],
         notes=list(outcome.notes),
     )
 
@@ -521,7 +519,7 @@ def _event(study: Study, event: AdverseEvent) -> EventView:
         count=count,
         denominator=str(event.total) if event.total is not None else "not stated",
         timing=event.timing or "",
-        sources=_sources(event.cite),
+        sources=source_ids(event.cite),
         note=event.note,
     )
 
@@ -531,7 +529,7 @@ def _statement(study: Study, item: SafetyStatement) -> StatementView:
         category=item.category,
         arm=study.group_label(item.arm) if item.arm else "all",
         text=item.text,
-        sources=_sources(item.cite),
+        sources=source_ids(item.cite),
         note=item.note,
     )
 

@@ -154,7 +154,11 @@ def run(runner: CliRunner, *args: str) -> Result:
 
 
 def test_list_mrd_negative_lists_only_e1910(runner: CliRunner) -> None:
-    """Done-when: `blinacli list --mrd negative` lists only E1910 (bundled evidence)."""
+    """Done-when: `blinacli list --mrd negative` lists only E1910, in every format."""
+    for fmt in ("table", "markdown", "csv"):
+        result = runner.invoke(app, ["list", "--mrd", "negative", "--format", fmt])
+        assert result.exit_code == 0
+        assert "E1910" in result.stdout and "BLAST" not in result.stdout
     result = runner.invoke(app, ["list", "--mrd", "negative", "--format", "json"])
     assert result.exit_code == 0
     assert [row["id"] for row in json.loads(result.stdout)["studies"]] == ["e1910"]

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -36,6 +36,12 @@ class Format(StrEnum):
     markdown = "markdown"
     json = "json"
     csv = "csv"
+    html = "html"
+
+
+class DocumentFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
 
 
 class Design(StrEnum):
@@ -52,6 +58,7 @@ class Status(StrEnum):
 class ReportFormat(StrEnum):
     text = "text"
     json = "json"
+    github = "github"
 
 
 EvidenceOption = Annotated[
@@ -62,6 +69,16 @@ EvidenceOption = Annotated[
         metavar="PATH",
         help="Evidence file or directory (repeatable). "
         "Default: $BLINACLI_EVIDENCE (a path list), else the bundled studies.",
+        show_default=False,
+    ),
+]
+TemplatesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--templates",
+        metavar="DIR",
+        help="A directory of your templates, searched before the built-in ones "
+        "(repeatable). Default: $BLINACLI_TEMPLATES (a path list).",
         show_default=False,
     ),
 ]
@@ -149,10 +166,12 @@ def _emit(
     *,
     terminal: str,
     template: str,
+    templates: list[Path] | None,
     data: Callable[[], Any] | None = None,
 ) -> None:
     """Print ``view`` in the chosen format: ``terminal`` names its Rich renderer,
-    ``template`` its Markdown template; JSON and CSV come from the view itself."""
+    ``template`` its Markdown and HTML templates (``templates`` are the user's
+    directories, searched first); JSON and CSV come from the view itself."""
     fmt = _format(chosen)
     if fmt is Format.json:
         payload = data() if data is not None else view.to_json()
@@ -164,10 +183,11 @@ def _emit(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
-    elif fmt is Format.markdown:
-        from blinacli.render_documents import render_markdown
+    elif fmt in (Format.markdown, Format.html):
+        from blinacli.render_documents import render
 
-        sys.stdout.write(render_markdown(template, view=view))
+        kind: Literal["markdown", "html"] = "html" if fmt is Format.html else "markdown"
+        sys.stdout.write(render(kind, template, templates, view=view))
     else:
         from rich.console import Console
 
@@ -248,7 +268,9 @@ FILTERS = (
 )
 
 
-def _select(evidence: list[Path] | None, arguments: dict[str, Any]) -> list[Any]:
+def _select(
+    evidence: list[Path] | None, arguments: dict[str, Any], loaded: Any = None
+) -> list[Any]:
     """The studies in use that match the filter options among a command's ``arguments``."""
     from blinacli import filters, loader
 
@@ -260,7 +282,7 @@ def _select(evidence: list[Path] | None, arguments: dict[str, Any]) -> list[Any]
     criteria = filters.Criteria.build(
         where=where, **{k: v for k, v in given.items() if v is not None}
     )
-    return filters.select(loader.load(evidence).studies, criteria)
+    return filters.select((loaded or loader.load(evidence)).studies, criteria)
 
 
 @app.command("validate")
@@ -278,7 +300,10 @@ def validate_command(
     output: Annotated[
         ReportFormat,
         typer.Option(
-            "--format", "-f", help="text, or json for the report as data.", case_sensitive=False
+            "--format",
+            "-f",
+            help="text; json for the report as data; github for GitHub Actions annotations.",
+            case_sensitive=False,
         ),
     ] = ReportFormat.text,
 ) -> None:
@@ -291,6 +316,10 @@ def validate_command(
     report, _ = loader.check([*(paths or []), *(evidence or [])] or None)
     if output is ReportFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    elif output is ReportFormat.github:
+        for finding in report.findings:
+            sys.stdout.write(finding.github_annotation() + "\n")
+        sys.stdout.write(("valid: " if report.valid else "invalid: ") + report.summary() + "\n")
     else:
         for finding in report.findings:
             sys.stdout.write(f"{finding}\n")
@@ -304,6 +333,7 @@ def validate_command(
 def list_command(
     evidence: EvidenceOption = None,
     output: FormatOption = None,
+    templates: TemplatesOption = None,
     drug: DrugOption = None,
     phase: PhaseOption = None,
     design: DesignOption = None,
@@ -327,7 +357,13 @@ def list_command(
     if not studies:
         _nothing("no study matches the filters")
         return
-    _emit(views.list_view(studies), output, terminal="render_list", template="list")
+    _emit(
+        views.list_view(studies),
+        output,
+        terminal="render_list",
+        template="list",
+        templates=templates,
+    )
 
 
 @app.command("show")
@@ -336,6 +372,7 @@ def show_command(
     study_id: Annotated[str, typer.Argument(metavar="ID", help="Study id or acronym, any case.")],
     evidence: EvidenceOption = None,
     output: FormatOption = None,
+    templates: TemplatesOption = None,
 ) -> None:
     """The whole study: citation, design, population, dosing, outcomes, safety,
     key points, limitations and sources, with the source of every figure."""
@@ -349,6 +386,7 @@ def show_command(
         output,
         terminal="render_study",
         template="show",
+        templates=templates,
         data=lambda: msgspec.to_builtins(study),
     )
 
@@ -371,6 +409,7 @@ def compare_command(
     ] = None,
     evidence: EvidenceOption = None,
     output: FormatOption = None,
+    templates: TemplatesOption = None,
 ) -> None:
     """Studies side by side, one column each; rows where they differ are marked.
 
@@ -388,6 +427,7 @@ def compare_command(
         output,
         terminal="render_compare",
         template="compare",
+        templates=templates,
     )
 
 
@@ -403,6 +443,7 @@ def outcomes_command(
     ] = False,
     evidence: EvidenceOption = None,
     output: FormatOption = None,
+    templates: TemplatesOption = None,
     drug: DrugOption = None,
     phase: PhaseOption = None,
     design: DesignOption = None,
@@ -433,6 +474,7 @@ def outcomes_command(
             output,
             terminal="render_endpoints",
             template="endpoints",
+            templates=templates,
         )
         return
     assert term is not None
@@ -440,7 +482,13 @@ def outcomes_command(
     if not view.rows:
         _nothing(f"no selected study reports {term}")
         return
-    _emit(view, output, terminal="render_outcomes", template="outcomes")
+    _emit(
+        view,
+        output,
+        terminal="render_outcomes",
+        template="outcomes",
+        templates=templates,
+    )
 
 
 @app.command("safety")
@@ -461,6 +509,7 @@ def safety_command(
     ] = None,
     evidence: EvidenceOption = None,
     output: FormatOption = None,
+    templates: TemplatesOption = None,
     drug: DrugOption = None,
     phase: PhaseOption = None,
     design: DesignOption = None,
@@ -483,7 +532,177 @@ def safety_command(
     if not view.events and not view.statements:
         _nothing("no safety data matches")
         return
-    _emit(view, output, terminal="render_safety", template="safety")
+    _emit(
+        view,
+        output,
+        terminal="render_safety",
+        template="safety",
+        templates=templates,
+    )
+
+
+@app.command("digest")
+@handle_errors
+def digest_command(
+    evidence: EvidenceOption = None,
+    output_format: Annotated[
+        DocumentFormat,
+        typer.Option("--format", "-f", help="markdown or html.", case_sensitive=False),
+    ] = DocumentFormat.markdown,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the document to FILE (atomically; on any error an existing "
+            "FILE is left as it was). Default: standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="The document's title.", show_default=False)
+    ] = None,
+    heading_level: Annotated[
+        int,
+        typer.Option(
+            "--heading-level",
+            help="Level of the top heading (1-6), so the document fits into a page.",
+            min=1,
+            max=6,
+        ),
+    ] = 1,
+    templates: TemplatesOption = None,
+    drug: DrugOption = None,
+    phase: PhaseOption = None,
+    design: DesignOption = None,
+    mrd: MrdOption = None,
+    ph: PhOption = None,
+    endpoint: EndpointOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
+    min_n: MinNOption = None,
+    age: AgeOption = None,
+    search: SearchOption = None,
+    where: WhereOption = None,
+) -> None:
+    """The whole evidence base (or the studies the filters select) as one document.
+
+    Overview, a Summary-of-Findings table per endpoint, a section per study,
+    safety, limitations and references, with the source of every figure. The
+    output is deterministic; a date appears only when SOURCE_DATE_EPOCH is set.
+    """
+    from blinacli import loader
+    from blinacli.digest import digest_view
+    from blinacli.render_documents import render
+
+    loaded = loader.load(evidence)
+    studies = _select(evidence, locals(), loaded=loaded)
+    if not studies:
+        _nothing("no study matches the filters")
+        return
+    view = digest_view(
+        studies,
+        [_portable(loaded.file_of(s)) for s in studies],
+        title=title,
+        date=_source_date(),
+    )
+    kind: Literal["markdown", "html"] = (
+        "html" if output_format is DocumentFormat.html else "markdown"
+    )
+    text = render(kind, "digest", templates, view=view, level=heading_level)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from blinacli.output import write_atomic
+
+        write_atomic(output, text)
+
+
+def _portable(file: str) -> str:
+    """A bundled file as "bundled: blast.yaml", so a digest does not depend on where
+    blinacli is installed; other files as the user named them."""
+    from blinacli.resources import evidence_dir
+
+    try:
+        return "bundled: " + Path(file).resolve().relative_to(evidence_dir().resolve()).as_posix()
+    except ValueError:
+        return file
+
+
+def _source_date() -> str | None:
+    """The date of SOURCE_DATE_EPOCH (UTC, ISO 8601), or None when it is not set."""
+    import os
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or not epoch.strip():
+        return None
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH must be whole seconds since 1970, found {epoch!r}"
+        ) from None
+
+
+templates_app = typer.Typer(
+    name="templates",
+    help="The Jinja templates documents are rendered with: list them, copy them to customize.",
+    no_args_is_help=True,
+)
+app.add_typer(templates_app)
+
+
+@templates_app.command("list")
+@handle_errors
+def templates_list_command(templates: TemplatesOption = None) -> None:
+    """Every template name and the context it receives; yours are marked where they
+    override a built-in one."""
+    from blinacli.render_documents import builtin_templates, template_dirs
+    from blinacli.template_context import describe
+
+    user = template_dirs(templates)
+    for name in builtin_templates():
+        overridden = [str(d / name) for d in user if (d / name).is_file()]
+        sys.stdout.write(name + (f"  (overridden by {overridden[0]})" if overridden else "") + "\n")
+        for line in describe(name):
+            sys.stdout.write(f"    {line}\n")
+
+
+@templates_app.command("copy")
+@handle_errors
+def templates_copy_command(
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="NAME", help="A template name from `blinacli templates list`."),
+    ] = None,
+    directory: Annotated[
+        Path | None, typer.Argument(metavar="DIR", help="Where to copy it.", show_default=False)
+    ] = None,
+    copy_all: Annotated[
+        Path | None,
+        typer.Option("--all", metavar="DIR", help="Copy every template into DIR."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace templates already in the directory.")
+    ] = False,
+) -> None:
+    """Copy built-in templates into a directory to start a customization.
+
+    The copy keeps the layout (DIR/markdown/show.md.j2); pass DIR to --templates
+    or set BLINACLI_TEMPLATES to use it.
+    """
+    from blinacli.render_documents import copy_templates
+
+    if copy_all is not None and (name is not None or directory is not None):
+        raise UsageError("give NAME DIR, or --all DIR, not both")
+    if copy_all is None and (name is None or directory is None):
+        raise UsageError("give NAME DIR, or --all DIR")
+    target = copy_all if copy_all is not None else directory
+    assert target is not None
+    for written in copy_templates(None if copy_all is not None else name, target, force=force):
+        sys.stdout.write(f"{written}\n")
 
 
 def main() -> None:

@@ -19,6 +19,10 @@ class UsageError(BlinacliError):
     """
 
 
+class TemplateProblem(BlinacliError):
+    """A template is missing, malformed, or failed while rendering (names file and line)."""
+
+
 class EvidenceError(BlinacliError):
     """The evidence in use is invalid; ``report`` holds every finding."""
 

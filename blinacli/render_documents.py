@@ -1,22 +1,43 @@
-"""Markdown documents rendered from views through the Jinja templates in ``templates/``.
+"""Markdown and HTML documents rendered from views through Jinja templates.
 
-Templates receive the view (``view``) and a heading level (``level``). The
-environment uses StrictUndefined, so a misspelt name is an error rather than a
-silent blank. Markdown output is GitHub-flavoured: table cells are escaped,
-there is no raw HTML and no trailing whitespace.
+Templates live in ``templates/<format>/`` (``markdown/show.md.j2``,
+``html/show.html.j2``). A user's template directories are searched first, with
+the same layout; ``{% extends "default:markdown/show.md.j2" %}`` reaches the
+built-in template a user template overrides. Every template runs in Jinja's
+immutable sandbox with StrictUndefined: a misspelt name is an error naming the
+template and line, and no template can reach Python internals. HTML is
+autoescaped; Markdown escapes table cells and running text with filters.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from typing import Any
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from blinacli.errors import TemplateProblem
 from blinacli.resources import templates_dir
+
+DocumentFormat = Literal["markdown", "html"]
+ENV_TEMPLATES = "BLINACLI_TEMPLATES"
+SUFFIX = {"markdown": ".md.j2", "html": ".html.j2"}
 
 _TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANKS = re.compile(r"\n{3,}")
+
+
+# --- Filters --------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    # CommonMark backslash escapes: the text reads the same, and cannot open
+    # raw HTML or a code span.
+    return text.replace("\\", "\\\\").replace("<", "\\<").replace("`", "\\`")
 
 
 def markdown_cell(value: object) -> str:
@@ -29,21 +50,39 @@ def markdown_text(value: object) -> str:
     return " ".join(_escape(str(value)).split())
 
 
-def _escape(text: str) -> str:
-    # CommonMark backslash escapes: the text reads the same, and cannot open
-    # raw HTML or a code span.
-    return text.replace("\\", "\\\\").replace("<", "\\<").replace("`", "\\`")
-
-
 def source_refs(sources: list[str]) -> str:
     return " ".join(f"[{s}]" for s in sources)
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+def _heading(level: int) -> str:
+    return "#" * max(1, min(6, level))
+
+
+# --- Environment ----------------------------------------------------------------------
+
+
+def template_dirs(user: Sequence[Path] | None = None) -> list[Path]:
+    """User template directories: ``user`` (from --templates), else $BLINACLI_TEMPLATES."""
+    if user:
+        return list(user)
+    env = os.environ.get(ENV_TEMPLATES, "")
+    return [Path(p) for p in env.split(os.pathsep) if p.strip()]
+
+
+def environment(user: Sequence[Path] | None = None) -> jinja2.Environment:
+    builtin = jinja2.FileSystemLoader(str(templates_dir()))
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(
+            [
+                jinja2.FileSystemLoader([str(d) for d in template_dirs(user)]),
+                builtin,
+                jinja2.PrefixLoader({"default": builtin}, delimiter=":"),
+            ]
+        ),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html.j2",), default_for_string=False
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -51,13 +90,95 @@ def _environment() -> jinja2.Environment:
     env.filters["cell"] = markdown_cell
     env.filters["md"] = markdown_text
     env.filters["refs"] = source_refs
-    env.globals["heading"] = lambda level: "#" * max(1, min(6, level))
+    env.globals["heading"] = _heading
     return env
 
 
-def render_markdown(template: str, **context: Any) -> str:
-    """Render ``markdown/<template>.md.j2`` with ``context``."""
+def render(
+    fmt: DocumentFormat, template: str, user: Sequence[Path] | None = None, **context: Any
+) -> str:
+    """Render ``<fmt>/<template>`` with ``context``; template errors raise TemplateProblem."""
     context.setdefault("level", 1)
-    text = _environment().get_template(f"markdown/{template}.md.j2").render(**context)
-    text = _TRAILING.sub("", text)
-    return _BLANKS.sub("\n\n", text).strip("\n") + "\n"
+    name = f"{fmt}/{template}{SUFFIX[fmt]}"
+    try:
+        text = environment(user).get_template(name).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateProblem(f"no template {exc.name!r} (looked for {name!r})") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblem(
+            f"template {exc.filename or exc.name}, line {exc.lineno}: {exc.message}"
+        ) from exc
+    except jinja2.TemplateError as exc:
+        raise TemplateProblem(f"template {_where(exc, name)}: {exc.message or exc}") from exc
+    if fmt == "markdown":
+        text = _BLANKS.sub("\n\n", _TRAILING.sub("", text)).strip("\n") + "\n"
+    return text
+
+
+def render_markdown(template: str, **context: Any) -> str:
+    """Render ``markdown/<template>.md.j2`` with the built-in templates."""
+    return render("markdown", template, **context)
+
+
+def _where(exc: BaseException, fallback: str) -> str:
+    """The template file and line a runtime error happened in, from its traceback.
+
+    Jinja rewrites tracebacks so that template code appears as frames of the
+    template file; the innermost such frame is where the error is.
+    """
+    where = fallback
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{_short(filename)}, line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
+
+
+def _short(filename: str) -> str:
+    path = Path(filename)
+    try:
+        return str(path.relative_to(templates_dir()))
+    except ValueError:
+        return str(path)
+
+
+def builtin_templates() -> list[str]:
+    """Every built-in template name, e.g. ``markdown/show.md.j2``, sorted."""
+    root = templates_dir()
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.j2"))
+
+
+def copy_templates(name: str | None, directory: Path, *, force: bool = False) -> list[Path]:
+    """Copy one built-in template (or all, when ``name`` is None) into ``directory``.
+
+    The copy keeps the layout (``directory/markdown/show.md.j2``) so the directory
+    works as it is with ``--templates``. An existing file is replaced only with
+    ``force``; each file is written atomically.
+    """
+    from blinacli.output import write_atomic
+
+    names = builtin_templates()
+    if name is not None:
+        wanted = name.strip().lstrip("/")
+        if wanted not in names:
+            close = [
+                n for n in names if PurePosixPath(n).name.startswith(PurePosixPath(wanted).stem)
+            ]
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TemplateProblem(
+                f"no built-in template {name!r}{hint} (see: blinacli templates list)"
+            )
+        names = [wanted]
+    targets = [directory / n for n in names]
+    existing = [t for t in targets if t.exists()]
+    if existing and not force:
+        raise TemplateProblem(
+            f"{existing[0]} already exists; use --force to replace "
+            + ("it" if len(existing) == 1 else f"the {len(existing)} existing templates")
+        )
+    for source, target in zip(names, targets, strict=True):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, (templates_dir() / source).read_text(encoding="utf-8"))
+    return targets

@@ -44,6 +44,19 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def github_annotation(self) -> str:
+        """A GitHub Actions workflow command that annotates the file and line."""
+        props = [f"file={_github_property(self.file)}"]
+        if self.line is not None:
+            props.append(f"line={self.line}")
+        if self.column is not None:
+            props.append(f"col={self.column}")
+        props.append(f"title={_github_property('blinacli ' + self.kind)}")
+        message = f"{self.path}: {self.message}" if self.path else self.message
+        if self.hint:
+            message += f" ({self.hint})"
+        return f"::error {','.join(props)}::{_github_data(message)}"
+
 
 @dataclass
 class Report:
@@ -75,6 +88,16 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "summary": self.summary(),
         }
+
+
+def _github_data(text: str) -> str:
+    # Escapes of GitHub's workflow-command format, so a message cannot end the
+    # command early or start another one.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _plural(count: int, singular: str, plural: str | None = None) -> str:

@@ -36,8 +36,12 @@ def md_headings(markdown: str) -> list[tuple[int, str]]:
 
 def md_tables(markdown: str) -> list[tuple[list[str], list[list[str]]]]:
     """Every table as (header cells, body rows), each cell as visible text."""
+    return tables_in(MD.parse(markdown))
+
+
+def tables_in(tokens: list[Token]) -> list[tuple[list[str], list[list[str]]]]:
+    """The tables among parsed tokens (a whole document or one section of it)."""
     tables: list[tuple[list[str], list[list[str]]]] = []
-    tokens = MD.parse(markdown)
     rows: list[list[str]] = []
     for i, token in enumerate(tokens):
         if token.type == "tr_open":

@@ -23,7 +23,7 @@ from tests.markdown_reading import MD, inline_text, md_headings, md_tables, md_t
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED = evidence_dir()
-COMMANDS = ("validate", "list", "show", "compare", "outcomes", "safety")
+COMMANDS = ("validate", "list", "show", "compare", "outcomes", "safety", "digest", "templates")
 STUDIES = ("blast", "e1910")
 
 LIST_TABLE_HEADERS = ("Study", "Design, N", "Population", "Headline result")

@@ -285,27 +285,35 @@ def _select(
     return filters.select((loaded or loader.load(evidence)).studies, criteria)
 
 
+PathsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        metavar="PATH",
+        help="Files or directories to check. Default: the evidence in use.",
+        show_default=False,
+    ),
+]
+ReportFormatOption = Annotated[
+    ReportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="text; json for the report as data; github for GitHub Actions annotations.",
+        case_sensitive=False,
+    ),
+]
+
+
 @app.command("validate")
 @handle_errors
 def validate_command(
-    paths: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            metavar="PATH",
-            help="Files or directories to check. Default: the evidence in use.",
-            show_default=False,
-        ),
-    ] = None,
+    paths: PathsArgument = None,
     evidence: EvidenceOption = None,
-    output: Annotated[
-        ReportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            help="text; json for the report as data; github for GitHub Actions annotations.",
-            case_sensitive=False,
-        ),
-    ] = ReportFormat.text,
+    output: ReportFormatOption = ReportFormat.text,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Also run the integrity checks of `blinacli check`."),
+    ] = False,
 ) -> None:
     """Check evidence files and print every problem with file, line and column.
 
@@ -313,7 +321,10 @@ def validate_command(
     """
     from blinacli import loader
 
-    report, _ = loader.check([*(paths or []), *(evidence or [])] or None)
+    report, loaded = loader.check([*(paths or []), *(evidence or [])] or None)
+    if strict:
+        _print_checks(report, loaded, output)
+        return
     if output is ReportFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     elif output is ReportFormat.github:
@@ -325,6 +336,50 @@ def validate_command(
             sys.stdout.write(f"{finding}\n")
         sys.stdout.write(("valid: " if report.valid else "invalid: ") + report.summary() + "\n")
     if not report.valid:
+        raise typer.Exit(1)
+
+
+@app.command("check")
+@handle_errors
+def check_command(
+    paths: PathsArgument = None,
+    evidence: EvidenceOption = None,
+    output: ReportFormatOption = ReportFormat.text,
+) -> None:
+    """Check that each study's numbers agree with each other: reported against derived.
+
+    Percent against n/N, CIs against their estimates, p-values against their
+    CIs, subgroups and arms against their populations. Validation problems are
+    reported too. Exits 1 on any error; warnings alone exit 0.
+    """
+    from blinacli import loader
+
+    report, loaded = loader.check([*(paths or []), *(evidence or [])] or None)
+    _print_checks(report, loaded, output)
+
+
+def _print_checks(report: Any, loaded: Any, output: ReportFormat) -> None:
+    """Validation findings, then the integrity findings; exit 1 on any error."""
+    from blinacli.checks import check_studies
+
+    checks = check_studies(loaded)
+    if output is ReportFormat.json:
+        payload = {
+            "valid": report.valid and not checks.errors,
+            "validation": report.to_dict(),
+            "checks": checks.to_dict(),
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        github = output is ReportFormat.github
+        for finding in report.findings:
+            sys.stdout.write((finding.github_annotation() if github else str(finding)) + "\n")
+        for item in checks.findings:
+            sys.stdout.write((item.github_annotation() if github else str(item)) + "\n")
+        passed = report.valid and not checks.errors
+        state = "check passed" if passed else "check failed"
+        sys.stdout.write(f"{state}: validation: {report.summary()}; {checks.summary()}\n")
+    if not report.valid or checks.errors:
         raise typer.Exit(1)
 
 
@@ -381,13 +436,14 @@ def show_command(
     from blinacli import loader, views
 
     study = loader.load(evidence).find(study_id)
+    view = views.study_view(study)
     _emit(
-        views.study_view(study),
+        view,
         output,
         terminal="render_study",
         template="show",
         templates=templates,
-        data=lambda: msgspec.to_builtins(study),
+        data=lambda: {**msgspec.to_builtins(study), "derived": view.derived_json()},
     )
 
 

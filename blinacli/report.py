@@ -25,12 +25,7 @@ class Finding:
     hint: str | None = None
 
     def location(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.column is not None:
-                where += f":{self.column}"
-        return where
+        return location(self.file, self.line, self.column)
 
     def __str__(self) -> str:
         text = self.location() + ": "
@@ -46,16 +41,16 @@ class Finding:
 
     def github_annotation(self) -> str:
         """A GitHub Actions workflow command that annotates the file and line."""
-        props = [f"file={_github_property(self.file)}"]
+        props = [f"file={github_property(self.file)}"]
         if self.line is not None:
             props.append(f"line={self.line}")
         if self.column is not None:
             props.append(f"col={self.column}")
-        props.append(f"title={_github_property('blinacli ' + self.kind)}")
+        props.append(f"title={github_property('blinacli ' + self.kind)}")
         message = f"{self.path}: {self.message}" if self.path else self.message
         if self.hint:
             message += f" ({self.hint})"
-        return f"::error {','.join(props)}::{_github_data(message)}"
+        return f"::error {','.join(props)}::{github_data(message)}"
 
 
 @dataclass
@@ -74,10 +69,10 @@ class Report:
         return sorted({f.file for f in self.findings})
 
     def summary(self) -> str:
-        files = _plural(len(self.files), "file")
+        files = plural(len(self.files), "file")
         if self.valid:
-            return f"{files} checked: {_plural(len(self.studies), 'study', 'studies')}, all valid"
-        problems = _plural(len(self.findings), "problem")
+            return f"{files} checked: {plural(len(self.studies), 'study', 'studies')}, all valid"
+        problems = plural(len(self.findings), "problem")
         return f"{problems} in {len(self.invalid_files())} of {files}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,15 +85,26 @@ class Report:
         }
 
 
-def _github_data(text: str) -> str:
+def location(file: str, line: int | None, column: int | None) -> str:
+    """``file:line:column``, as far as each is known: how every finding says where it is."""
+    where = file
+    if line is not None:
+        where += f":{line}"
+        if column is not None:
+            where += f":{column}"
+    return where
+
+
+def github_data(text: str) -> str:
     # Escapes of GitHub's workflow-command format, so a message cannot end the
     # command early or start another one.
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _github_property(text: str) -> str:
-    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+def github_property(text: str) -> str:
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """"1 file", "2 files"; ``many`` for irregular plurals ("studies")."""
+    return f"{count} {singular if count == 1 else (many or singular + 's')}"

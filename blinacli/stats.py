@@ -1,0 +1,125 @@
+"""Derived statistics, from the standard library only, each with its reference.
+
+Everything here is *derived* from reported figures; the views keep the results
+apart from what the sources reported and mark them as derived. Confidence
+levels are taken as given (90, 95, 99 ...), never assumed to be 95 %.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import NormalDist
+
+_STANDARD_NORMAL = NormalDist()
+
+
+def z_for_level(level_percent: float) -> float:
+    """The two-sided standard-normal quantile of a confidence level: 95 -> 1.959964."""
+    if not 0 < level_percent < 100:
+        raise ValueError(f"a confidence level is between 0 and 100, not {level_percent}")
+    return _STANDARD_NORMAL.inv_cdf(0.5 + level_percent / 200)
+
+
+@dataclass(frozen=True)
+class Interval:
+    estimate: float
+    lower: float
+    upper: float
+    level: float
+
+
+def wilson(n: int, total: int, level: float = 95) -> Interval:
+    """A proportion n/N and its Wilson score interval (as fractions of 1).
+
+    Wilson EB. Probable inference, the law of succession, and statistical
+    inference. J Am Stat Assoc. 1927;22(158):209-212. Recommended over the Wald
+    interval by Newcombe RG, Stat Med. 1998;17(8):857-872 (method 3).
+    """
+    if total <= 0 or not 0 <= n <= total:
+        raise ValueError(f"need 0 <= n <= N and N > 0, got {n}/{total}")
+    z = z_for_level(level)
+    p = n / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    # At 0/N and N/N the limit is exactly the estimate; computing it leaves float noise.
+    lower = 0.0 if n == 0 else max(0.0, centre - half)
+    upper = 1.0 if n == total else min(1.0, centre + half)
+    return Interval(p, lower, upper, level)
+
+
+@dataclass(frozen=True)
+class RiskDifference:
+    """Two rates at one timepoint: the difference and the number needed to treat or harm."""
+
+    difference_points: float
+    """Intervention minus comparator, in percentage points."""
+    number_needed: int | None
+    """ceil(100 / |difference|); None when the rates are equal."""
+    benefit: bool | None
+    """True for a number needed to treat, False to harm, None when equal."""
+
+
+def risk_difference(
+    intervention_percent: float, comparator_percent: float, *, higher_is_better: bool
+) -> RiskDifference:
+    """Absolute difference of two rates and the number needed to treat (or harm).
+
+    NNT = 1 / |absolute risk difference|, rounded up to a whole patient.
+    Laupacis A, Sackett DL, Roberts RS. An assessment of clinically useful
+    measures of the consequences of treatment. N Engl J Med. 1988;318:1728-1733.
+    Altman DG. Confidence intervals for the number needed to treat. BMJ.
+    1998;317:1309-1312 (rounding up; "NNT (benefit)" and "NNT (harm)").
+    """
+    difference = intervention_percent - comparator_percent
+    if difference == 0:
+        return RiskDifference(0.0, None, None)
+    # Guard the ceiling against float noise: 100 / 16.0000000001 must still be 7.
+    needed = math.ceil(round(100 / abs(difference), 9))
+    better = (difference > 0) == higher_is_better
+    return RiskDifference(difference, needed, better)
+
+
+@dataclass(frozen=True)
+class RatioTest:
+    """What a ratio estimate and its CI imply: the log-scale SE, z and two-sided p."""
+
+    se_log: float
+    z: float
+    p: float
+
+
+def ratio_test(estimate: float, lower: float, upper: float, level: float = 95) -> RatioTest:
+    """The standard error of log(ratio) from a CI, z, and the two-sided p-value.
+
+    SE = (ln upper - ln lower) / (2 z_level); z = ln(estimate) / SE;
+    p = 2 (1 - Φ(|z|)). Altman DG, Bland JM. How to obtain the P value from a
+    confidence interval. BMJ. 2011;343:d2304. Works for hazard, odds and risk
+    ratios whose CI is symmetric on the log scale.
+    """
+    if min(estimate, lower, upper) <= 0 or lower >= upper:
+        raise ValueError(
+            f"need 0 < lower < upper and a positive estimate, got {estimate} ({lower}-{upper})"
+        )
+    se = (math.log(upper) - math.log(lower)) / (2 * z_for_level(level))
+    z = math.log(estimate) / se
+    p = 2 * (1 - _STANDARD_NORMAL.cdf(abs(z)))
+    return RatioTest(se, z, p)
+
+
+def decimals(value: float | int) -> int:
+    """How many decimals a reported number was written with: 0.41 -> 2, 78 -> 0."""
+    if isinstance(value, int):
+        return 0
+    text = repr(value)
+    if "e" in text or "E" in text:
+        mantissa, _, exponent = text.lower().partition("e")
+        places = len(mantissa.partition(".")[2].rstrip("0")) if "." in mantissa else 0
+        return max(0, places - int(exponent))
+    return len(text.partition(".")[2])
+
+
+def rounding_half_width(value: float | int) -> float:
+    """Half a unit in the last reported decimal: 0.41 -> 0.005, 78 -> 0.5."""
+    return 0.5 * 10.0 ** (-decimals(value))

@@ -8,10 +8,11 @@ population, so the same analysis sits on one row whichever study reports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from blinacli import formatting as fmt
+from blinacli.derived import MARK, outcome_figures
 from blinacli.errors import UsageError
 from blinacli.model import (
     ENDPOINT_NAMES,
@@ -49,6 +50,8 @@ class CompareCell:
 
     text: str
     sources: list[str]
+    derived: list[str] = field(default_factory=list)
+    """Figures derived from the reported ones, each without its mark (shown marked)."""
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,16 @@ class CompareView:
                 row.group or "",
                 row.label,
                 "true" if row.differs else "false",
-                *(cell.text for cell in row.cells),
+                *(_cell_csv(cell) for cell in row.cells),
             ]
             for section in self.sections
             for row in section.rows
         ]
         return header, records
+
+
+def _cell_csv(cell: CompareCell) -> str:
+    return " ".join([cell.text, *(f"{MARK} {d}" for d in cell.derived)])
 
 
 def _row_json(row: CompareRow, ids: list[str]) -> dict[str, Any]:
@@ -132,7 +139,12 @@ def _row_json(row: CompareRow, ids: list[str]) -> dict[str, Any]:
         "label": row.label,
         "differs": row.differs,
         "cells": [
-            {"study": study, "text": cell.text, "sources": list(cell.sources)}
+            {
+                "study": study,
+                "text": cell.text,
+                "sources": list(cell.sources),
+                "derived": list(cell.derived),
+            }
             for study, cell in zip(ids, row.cells, strict=True)
         ],
     }
@@ -514,7 +526,11 @@ def _analysis_cell(study: Study, key: AnalysisKey) -> CompareCell:
         return cells[0]
     # Two analyses of one study on one row: each keeps the source's label.
     text = " / ".join(f"{o.label}: {c.text}" for o, c in zip(matches, cells, strict=True))
-    return CompareCell(text, list(dict.fromkeys(s for c in cells for s in c.sources)))
+    return CompareCell(
+        text,
+        list(dict.fromkeys(s for c in cells for s in c.sources)),
+        [d for c in cells for d in c.derived],
+    )
 
 
 def _outcome_cell(study: Study, outcome: Outcome) -> CompareCell:
@@ -530,7 +546,11 @@ def _outcome_cell(study: Study, outcome: Outcome) -> CompareCell:
             text = f"{names}: {text}"
         parts.append(text)
         cites += comparison.cite
-    return CompareCell("; ".join(p for p in parts if p), source_ids(cites))
+    derived = [
+        f"{d.text} (from {d.basis})" if d.about == "between groups" else f"{d.about}: {d.text}"
+        for d in outcome_figures(study, outcome)
+    ]
+    return CompareCell("; ".join(p for p in parts if p), source_ids(cites), derived)
 
 
 # --- safety ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from urllib.parse import quote as url_quote
 
 from blinacli import __version__, summary, vocabulary
+from blinacli.forest import forest_plots
 from blinacli.model import Study
 from blinacli.views import (
     ClaimView,
@@ -169,6 +170,7 @@ def _exactly(studies: list[Study], term: str) -> summary.OutcomesView:
         covers=[term],
         rows=rows,
         not_reported_by=[s.acronym for s in studies if s.id not in reporting],
+        forest=forest_plots(studies, [term]),
     )
 
 

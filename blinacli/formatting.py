@@ -101,13 +101,16 @@ def result(value: Proportion | Rate | Time) -> str:
     return time(value)
 
 
+def ratio(value: Comparison) -> str:
+    """The ratio estimate with its CI, e.g. "HR 0.41 (95% CI 0.23–0.73)"; "" if none."""
+    if value.estimate is None or value.measure is None:
+        return ""
+    text = f"{_RATIO_ABBREVIATION[value.measure]} {number(value.estimate)}"
+    return f"{text} ({ci(value.ci)})" if value.ci is not None else text
+
+
 def comparison(value: Comparison) -> str:
-    parts = []
-    if value.estimate is not None and value.measure is not None:
-        text = f"{_RATIO_ABBREVIATION[value.measure]} {number(value.estimate)}"
-        if value.ci is not None:
-            text += f" ({ci(value.ci)})"
-        parts.append(text)
+    parts = [ratio(value)] if value.estimate is not None else []
     if value.p is not None:
         parts.append(p_value(value.p))
     return "; ".join(parts)

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from blinacli.derived import LEGEND, MARK
 from blinacli.errors import TemplateProblem
 from blinacli.resources import templates_dir
 
@@ -91,6 +92,8 @@ def environment(user: Sequence[Path] | None = None) -> jinja2.Environment:
     env.filters["md"] = markdown_text
     env.filters["refs"] = source_refs
     env.globals["heading"] = _heading
+    env.globals["derived_mark"] = MARK
+    env.globals["derived_legend"] = LEGEND
     return env
 
 

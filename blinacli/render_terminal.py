@@ -16,7 +16,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from blinacli.compare import CompareSection, CompareView
+from blinacli.compare import CompareCell, CompareSection, CompareView
+from blinacli.derived import LEGEND, MARK, DerivedFigure
+from blinacli.forest import render_forest
 from blinacli.summary import (
     EndpointsView,
     OutcomeRow,
@@ -152,10 +154,23 @@ def _outcomes(view: StudyView) -> list[RenderableType]:
                 text(outcome.comparison_groups, "italic"),
                 _with_sources(value, outcome.comparison_sources),
             )
+        for figure in outcome.derived:
+            grid.add_row(text(f"{MARK} {figure.about}", "italic"), _derived(figure))
         parts.append(grid)
         parts += [text(f"Note: {note}", "italic") for note in outcome.notes]
         parts.append(Text())
-    return parts[:-1]
+    if any(outcome.derived for outcome in view.outcomes):
+        parts.append(text(LEGEND, "dim"))
+    else:
+        parts = parts[:-1]
+    return parts
+
+
+def _derived(figure: DerivedFigure) -> Text:
+    """A derived figure, marked, with the reported figures it comes from."""
+    out = text(f"{MARK} {figure.text}", "italic")
+    out.append(safe(f" (from {figure.basis})"), style="dim")
+    return out
 
 
 def _safety(view: StudyView) -> list[RenderableType]:
@@ -184,6 +199,9 @@ def render_compare(view: CompareView) -> RenderableType:
     parts: list[RenderableType] = [text(f"Comparison: {names}", "bold"), text(COMPARE_LEGEND)]
     for section in view.sections:
         parts += [Text(), _compare_table(view, section)]
+    cells = [cell for section in view.sections for row in section.rows for cell in row.cells]
+    if any(cell.derived for cell in cells):
+        parts += [Text(), text(LEGEND, "dim")]
     return Group(*parts)
 
 
@@ -212,7 +230,7 @@ def _compare_table(view: CompareView, section: CompareSection) -> Table:
         table.add_row(
             text("≠", "bold") if row.differs else "",
             text(row.label, "bold" if row.differs else ""),
-            *(_with_sources(cell.text, cell.sources) for cell in row.cells),
+            *(_compare_cell(cell) for cell in row.cells),
         )
     return table
 
@@ -220,6 +238,13 @@ def _compare_table(view: CompareView, section: CompareSection) -> Table:
 # --- outcomes, outcomes --list, safety ------------------------------------------------
 # Appended as one block; its imports sit here so that appends from other views
 # never touch the file's head.
+
+
+def _compare_cell(cell: CompareCell) -> Text:
+    out = _with_sources(cell.text, cell.sources)
+    for figure in cell.derived:
+        out.append(safe(f"\n{MARK} {figure}"), style="italic")
+    return out
 
 
 def _refs(sources: Iterable[str]) -> Text:
@@ -249,6 +274,10 @@ def render_outcomes(view: OutcomesView) -> RenderableType:
         parts += [Text(), text(f"No study in use reports {view.name}.", "dim")]
     if view.not_reported_by:
         parts += [Text(), text(f"Not reported by: {', '.join(view.not_reported_by)}", "dim")]
+    if any(row.derived for row in view.rows):
+        parts += [Text(), text(LEGEND, "dim")]
+    for plot in view.forest:
+        parts += [Text(), render_forest(plot)]
     return Group(*parts)
 
 
@@ -261,6 +290,7 @@ def _outcome_fields(row: OutcomeRow) -> Table:
         ("Intervention", text(row.intervention)),
         *(("Other group", text(group)) for group in row.other_groups),
         ("Relative effect", text(row.relative_effect)),
+        *((f"Derived {MARK}", _derived(figure)) for figure in row.derived),
         ("Role", text(row.role)),
     ]
     if row.comment:

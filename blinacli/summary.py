@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import msgspec
 
 from blinacli import formatting as fmt
 from blinacli import vocabulary
+from blinacli.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.errors import UsageError
+from blinacli.forest import ForestPlot, forest_plots
 from blinacli.model import (
     ENDPOINT_NAMES,
     AdverseEvent,
@@ -75,6 +77,8 @@ class OutcomeRow:
     """The outcome's notes, then each group's note as "Group: note"."""
     sources: list[str]
     reported: dict[str, Any]
+    derived: list[DerivedFigure] = field(default_factory=list)
+    """Figures derived from the reported ones (kept apart, shown marked)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class OutcomesView:
     """The vocabulary terms shown: the endpoint and any narrower terms."""
     rows: list[OutcomeRow]
     not_reported_by: list[str]
+    forest: list[ForestPlot] = field(default_factory=list)
+    """Forest plots of the rows' ratio estimates, one per measure (none without a ratio)."""
     """Acronyms of the studies in use with no analysis of the endpoint."""
 
     def to_json(self) -> dict[str, Any]:
@@ -112,6 +118,7 @@ class OutcomesView:
             "comment",
             "notes",
             "sources",
+            "derived",
         ]
         return header, [_outcome_record(row) for row in self.rows]
 
@@ -134,6 +141,7 @@ def _outcome_record(row: OutcomeRow) -> list[str]:
         row.comment,
         _joined(row.notes, " "),
         _joined(row.sources, " "),
+        _joined(f"{MARK} {d.about}: {d.text} (from {d.basis})" for d in row.derived),
     ]
 
 
@@ -155,6 +163,7 @@ def outcomes_view(studies: list[Study], endpoint: str) -> OutcomesView:
         covers=list(covers),
         rows=rows,
         not_reported_by=[s.acronym for s in studies if s.id not in reporting],
+        forest=forest_plots(studies, list(covers)),
     )
 
 
@@ -188,6 +197,7 @@ def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
             "results": msgspec.to_builtins(outcome.results),
             "comparison": msgspec.to_builtins(comparison),
         },
+        derived=outcome_figures(study, outcome),
     )
 
 

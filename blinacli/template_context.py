@@ -40,6 +40,8 @@ PARTS: dict[str, str] = {
     "and `level`",
     "_overview": "the overview table of studies, shared by list and digest; receives `view` "
     "(ListView)",
+    "_forest": "a forest plot as inline SVG with a text alternative; receives `plot` "
+    "(ForestPlot, from OutcomesView.forest)",
     "_sources": "the macro cited(ids) that prints the [id] marks of the sources behind a figure",
 }
 
@@ -86,6 +88,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "participants, comparator, intervention, other_groups, relative_effect, role, "
         "comment, notes, sources, reported",
         "not_reported_by": "acronyms of the studies that do not report the endpoint",
+        "forest": "ForestPlot per ratio measure: title, measure_label, rows (acronym, outcome, "
+        "groups, estimate, lower, upper, value, randomized, note), omitted, ticks, favours "
+        "labels, description (the text alternative) and layout(width) for SVG coordinates",
     },
     "EndpointsView": {
         "rows": "EndpointRow per term: endpoint, name, aliases, narrower, studies, analyses",

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from blinacli import formatting as fmt
+from blinacli.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.model import (
     ENDPOINT_NAMES,
     AdverseEvent,
@@ -180,6 +181,8 @@ class OutcomeView:
     """"Intervention vs comparator"."""
     comparison_sources: list[str]
     notes: list[str]
+    derived: list[DerivedFigure] = field(default_factory=list)
+    """Figures derived from this outcome's reported ones (kept apart, shown marked)."""
 
 
 @dataclass(frozen=True)
@@ -258,6 +261,11 @@ class StudyView:
     def to_csv(self) -> tuple[list[str], list[list[str]]]:
         return _study_csv(self)
 
+    def derived_json(self) -> list[dict[str, str]]:
+        """The derived figures, apart from the study as validated: one object each,
+        naming the outcome it belongs to."""
+        return [{"outcome": o.id, **asdict(d)} for o in self.outcomes for d in o.derived]
+
 
 def _study_csv(view: StudyView) -> tuple[list[str], list[list[str]]]:
     """One row per figure or fact that ``show`` prints, with its section and sources."""
@@ -282,6 +290,14 @@ def _study_csv(view: StudyView) -> tuple[list[str], list[list[str]]]:
         if o.comparison is not None and o.comparison_groups is not None:
             value = f"{o.comparison_label}: {o.comparison}" if o.comparison_label else o.comparison
             add("outcomes", label, o.comparison_groups, value, o.comparison_sources)
+        for d in o.derived:
+            add(
+                "outcomes",
+                label,
+                f"{MARK} {d.about}",
+                f"{MARK} {d.text}",
+                [f"derived from {d.basis}"],
+            )
     for e in view.events:
         value = f"{e.count} of {e.denominator}" + (f"; {e.timing}" if e.timing else "")
         add("safety", f"{e.category}, grade {e.grade}", e.arm, value, e.sources)
@@ -492,6 +508,7 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
         ),
         comparison_sources=source_ids(comparison.cite) if comparison else [],
         notes=list(outcome.notes),
+        derived=outcome_figures(study, outcome),
     )
 
 

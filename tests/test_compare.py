@@ -35,10 +35,18 @@ TITLES = [
 
 MRD = ["MRD-positive ≥10⁻³", "MRD-negative <10⁻⁴"]
 MRD_WORDING = ["MRD (≥10−3)", "<0.01% leukemic cells in bone marrow"]
+E1910_OS_DERIVED = [
+    "difference +17 percentage points; number needed to treat 6 (from 85% vs 68% at 3 years)",
+    "P ≈ 0.0025 implied by the CI (from HR 0.41 (95% CI 0.23–0.73))",
+]
 E1910_OS = (
     "Blinatumomab + chemotherapy 85% vs Chemotherapy alone 68%; "
     "HR 0.41 (95% CI 0.23–0.73); P = 0.002"
 )
+# Markdown cells: the reported text and its sources, then each derived figure marked.
+E1910_OS_MD = " ".join([E1910_OS, "[memo]", *(f"† {d}" for d in E1910_OS_DERIVED)])
+# CSV cells hold the reported text, then each derived figure behind its mark.
+E1910_OS_CSV = " ".join([E1910_OS, *(f"† {d}" for d in E1910_OS_DERIVED)])
 BLAST_OS = "Blinatumomab median 36.5 months (95% CI 22.0 to not estimable)"
 OS_3_YEARS = "3 years; whole population"
 OS_MEDIAN = "no timepoint; Ph-negative ALL in hematologic remission"
@@ -313,8 +321,13 @@ def test_json_round_trips_with_texts_and_sources(view: CompareView) -> None:
         "label": OS_3_YEARS,
         "differs": True,
         "cells": [
-            {"study": "blast", "text": "not reported", "sources": []},
-            {"study": "e1910", "text": E1910_OS, "sources": ["memo"]},
+            {"study": "blast", "text": "not reported", "sources": [], "derived": []},
+            {
+                "study": "e1910",
+                "text": E1910_OS,
+                "sources": ["memo"],
+                "derived": E1910_OS_DERIVED,
+            },
         ],
     }
 
@@ -334,7 +347,14 @@ def test_csv_has_a_header_and_one_record_per_row(view: CompareView) -> None:
     assert parsed[0] == ["section", "group", "row", "differs", "blast", "e1910"]
     assert len(parsed) - 1 == sum(len(s.rows) for s in view.sections)
     assert ["population", "", "MRD criterion", "true", *MRD] in parsed
-    assert ["outcomes", "Overall survival", OS_3_YEARS, "true", "not reported", E1910_OS] in parsed
+    assert [
+        "outcomes",
+        "Overall survival",
+        OS_3_YEARS,
+        "true",
+        "not reported",
+        E1910_OS_CSV,
+    ] in parsed
     disease = next(r for r in parsed if r[2] == "Disease")
     assert disease[:4] == ["population", "", "Disease", "false"]
 
@@ -461,7 +481,7 @@ def test_rich_outcome_rows_line_up_under_group_headings(view: CompareView) -> No
         f"{BLAST_OS} [abstract] [facts]",
         "not reported",
     )
-    assert (rows[3]["BLAST"], flat(rows[3]["E1910"])) == ("not reported", f"{E1910_OS} [memo]")
+    assert (rows[3]["BLAST"], flat(rows[3]["E1910"])) == ("not reported", E1910_OS_MD)
 
 
 def test_rich_leaves_unmarked_rows_unmarked(studies: dict[str, Study]) -> None:
@@ -512,7 +532,7 @@ def test_markdown_marks_differences_and_aligns_outcomes(view: CompareView) -> No
     assert ["Disease", f"{disease} [abstract]", f"{disease} [memo]"] in tables["Population"]
     outcomes = tables["Outcomes"]
     heading = outcomes.index(["Overall survival", "", ""])
-    assert outcomes[heading + 3] == [f"≠ {OS_3_YEARS}", "not reported", f"{E1910_OS} [memo]"]
+    assert outcomes[heading + 3] == [f"≠ {OS_3_YEARS}", "not reported", E1910_OS_MD]
     assert outcomes[heading + 4] == ["Relapse-free survival", "", ""]
 
 
@@ -553,7 +573,7 @@ def test_cli_table_shows_mrd_in_one_notation_and_aligned_os(runner: CliRunner) -
         f"{MRD_WORDING[1]} [memo]"
     )
     os_row = rich_row(result.stdout, "Outcomes", "3 years; whole")
-    assert (os_row["BLAST"], flat(os_row["E1910"])) == ("not reported", f"{E1910_OS} [memo]")
+    assert (os_row["BLAST"], flat(os_row["E1910"])) == ("not reported", E1910_OS_MD)
     median = rich_row(result.stdout, "Outcomes", "no timepoint; Ph-negative")
     assert (flat(median["BLAST"]), median["E1910"]) == (
         f"{BLAST_OS} [abstract] [facts]",
@@ -570,7 +590,7 @@ def test_cli_markdown_shows_mrd_in_one_notation_and_aligned_os(
     assert result.exit_code == 0, result.stderr
     rows = [r for _, table in md_tables(result.stdout) for r in table]
     assert ["≠ MRD criterion", f"{MRD[0]} [abstract]", f"{MRD[1]} [memo]"] in rows
-    assert [f"≠ {OS_3_YEARS}", "not reported", f"{E1910_OS} [memo]"] in rows
+    assert [f"≠ {OS_3_YEARS}", "not reported", E1910_OS_MD] in rows
     assert [f"≠ {OS_MEDIAN}", f"{BLAST_OS} [abstract] [facts]", "not reported"] in rows
 
 
@@ -596,7 +616,14 @@ def test_cli_csv_shows_mrd_in_one_notation_and_aligned_os(runner: CliRunner) -> 
     assert records[0] == ["section", "group", "row", "differs", "blast", "e1910"]
     assert ["population", "", "MRD criterion", "true", *MRD] in records
     assert ["population", "", "MRD, source's wording", "true", *MRD_WORDING] in records
-    assert ["outcomes", "Overall survival", OS_3_YEARS, "true", "not reported", E1910_OS] in records
+    assert [
+        "outcomes",
+        "Overall survival",
+        OS_3_YEARS,
+        "true",
+        "not reported",
+        E1910_OS_CSV,
+    ] in records
     assert ["outcomes", "Overall survival", OS_MEDIAN, "true", BLAST_OS, "not reported"] in records
 
 

@@ -37,6 +37,7 @@ SOF_HEADER = [
     "Comment",
     "Sources",
 ]
+SOF_WITH_DERIVED = [*SOF_HEADER[:8], "Derived †", *SOF_HEADER[8:]]
 OVERVIEW_HEADER = ["Study", "Design", "Population", "N", "Headline result"]
 BUNDLED_ENDPOINTS = ["Overall survival", "Relapse-free survival", "Complete MRD response"]
 SOURCE_ID = re.compile(r"\[([a-z0-9][a-z0-9-]*)\]")
@@ -241,13 +242,18 @@ def test_one_summary_of_findings_table_per_endpoint(runner: CliRunner) -> None:
     findings = section(text, "Summary of findings")
     assert sub_headings(findings) == BUNDLED_ENDPOINTS
     tables = tables_in(findings)
-    assert [header for header, _ in tables] == [SOF_HEADER] * 3
+    # Every bundled endpoint has a derived figure (a Wilson interval, a difference
+    # and NNT, an implied p), so each table has the "Derived †" column.
+    assert [header for header, _ in tables] == [SOF_WITH_DERIVED] * 3
     assert [[row[0] for row in rows] for _, rows in tables] == [
         ["BLAST", "BLAST", "E1910"],
         ["BLAST", "BLAST", "E1910"],
         ["BLAST"],
     ]
-    assert [header for header, _ in md_tables(text)].count(SOF_HEADER) == 3
+    assert [header for header, _ in md_tables(text)].count(SOF_WITH_DERIVED) == 3
+    assert tables_in(section(text, "Complete MRD response", 3))[0][1][0][8] == (
+        "77.9% (Wilson 95% CI 69.4–84.5%)"
+    )
     cmr = section(text, "Complete MRD response", 3)
     assert tables_in(cmr)[0][1][0][6] == "Blinatumomab: 88/113 (78%)"
     assert "Not reported by: E1910." in section_text(cmr)

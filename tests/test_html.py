@@ -277,9 +277,14 @@ def test_outcome_table_groups_rows_by_outcome(studies: list[Study]) -> None:
         "[memo]",
     ]
     assert table.cells[14:17] == ["Chemotherapy alone", "68%", "[memo]"]
-    # One row header per outcome (rowgroup), one per group (row).
+    # One row header per outcome (rowgroup); one per group, comparison and derived figure.
     assert table.scopes.count("rowgroup") == 2
-    assert table.scopes.count("row") == 6
+    assert table.scopes.count("row") == 10
+    assert table.cells[20:23] == [
+        "† between groups",
+        "† difference +17 percentage points; number needed to treat 6",
+        "from 85% vs 68% at 3 years",
+    ]
 
 
 def test_sof_table_has_the_other_groups_column_only_when_needed(studies: list[Study]) -> None:
@@ -546,4 +551,6 @@ def test_stylesheet_covers_phone_print_and_focus() -> None:
 
 def test_every_table_sits_in_a_scrollable_wrapper(studies: list[Study]) -> None:
     html = html_of("outcomes-os", studies) + html_of("compare", studies)
-    assert html.count("<table") == html.count('<div class="table-wrap"') > 0
+    # Tables and forest plots (inline SVG) each scroll inside their own wrapper.
+    assert html.count("<svg") == 1
+    assert html.count("<table") + html.count("<svg") == html.count('<div class="table-wrap"')

@@ -47,6 +47,8 @@ SOF_HEADERS = [
     "Comment",
     "Sources",
 ]
+# With derived figures in any row, a "Derived †" column follows "Relative effect".
+SOF_WITH_DERIVED = [*SOF_HEADERS[:8], "Derived †", *SOF_HEADERS[8:]]
 SAFETY_HEADERS = ["Study", "Event", "Grade", "Arm", "n (%)", "Of", "Timing", "Sources"]
 BLAST_MEDIAN_OS = "Blinatumomab: median 36.5 months (95% CI 22.0 to not estimable)"
 PH_NEGATIVE = "Ph-negative ALL in hematologic remission (n = 110)"
@@ -541,7 +543,7 @@ def test_outcomes_markdown_sof_table(bundled: list[Study]) -> None:
     assert_clean_markdown(markdown)
     assert markdown.startswith("# Overall survival: summary of findings\n")
     [(header, rows)] = md_tables(markdown)
-    assert header == SOF_HEADERS
+    assert header == SOF_WITH_DERIVED
     records = [by_header(header, row) for row in rows]
     assert [r["Study"] for r in records] == ["BLAST", "BLAST", "E1910"]
     assert records[0]["Intervention"] == BLAST_MEDIAN_OS
@@ -557,10 +559,13 @@ def test_outcomes_markdown_sof_table(bundled: list[Study]) -> None:
         "Comparator": "Chemotherapy alone: 68%",
         "Intervention": "Blinatumomab + chemotherapy: 85%",
         "Relative effect": E1910_HR,
+        "Derived †": "difference +17 percentage points; number needed to treat 6; "
+        "P ≈ 0.0025 implied by the CI",
         "Role": "primary",
         "Comment": "from a secondary summary",
         "Sources": "[memo]",
     }
+    assert records[0]["Derived †"] == ""
     notes = md_list_items(markdown)
     assert notes[-1] == (
         "Note on E1910, Overall survival at 3 years: The memo does not say how the 3-year "
@@ -573,7 +578,7 @@ def test_outcomes_markdown_other_groups_column_and_bounds(synthetic: list[Study]
     assert_clean_markdown(markdown)
     assert markdown.startswith("## Event-free survival: summary of findings\n")
     [(header, rows)] = md_tables(markdown)
-    assert header == [*SOF_HEADERS[:7], "Other groups", *SOF_HEADERS[7:]]
+    assert header == [*SOF_WITH_DERIVED[:7], "Other groups", *SOF_WITH_DERIVED[7:]]
     record = by_header(header, rows[0])
     assert record["Other groups"] == (
         "Examplumab low dose: median 30.1 months (95% CI 24.0 to not estimable)"
@@ -668,7 +673,19 @@ def test_show_safety_section_is_unchanged_by_the_shared_partial(bundled: list[St
 
 def test_outcomes_json(bundled: list[Study]) -> None:
     data = json.loads(json.dumps(outcomes_view(bundled, "os").to_json(), ensure_ascii=False))
-    assert set(data) == {"endpoint", "name", "title", "covers", "rows", "not_reported_by"}
+    assert set(data) == {
+        "endpoint",
+        "name",
+        "title",
+        "covers",
+        "rows",
+        "not_reported_by",
+        "forest",
+    }
+    [plot] = data["forest"]
+    assert [(r["acronym"], r["value"]) for r in plot["rows"]] == [
+        ("E1910", "HR 0.41 (95% CI 0.23–0.73)")
+    ]
     e1910 = data["rows"][2]
     assert (e1910["acronym"], e1910["relative_effect"]) == ("E1910", E1910_HR)
     assert e1910["reported"]["comparison"]["ci"] == {"level": 95, "lower": 0.23, "upper": 0.73}

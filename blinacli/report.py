@@ -106,5 +106,5 @@ def github_property(text: str) -> str:
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:
-    """"1 file", "2 files"; ``many`` for irregular plurals ("studies")."""
+    """ "1 file", "2 files"; ``many`` for irregular plurals ("studies")."""
     return f"{count} {singular if count == 1 else (many or singular + 's')}"

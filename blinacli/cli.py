@@ -29,6 +29,14 @@ app = typer.Typer(
 )
 
 _debug = False
+_verbose = False
+
+
+def _notes(notes: list[str]) -> None:
+    """With --verbose, say on stderr what loading passed over."""
+    if _verbose:
+        for note in notes:
+            sys.stderr.write(f"note: {note}\n")
 
 
 class Format(StrEnum):
@@ -122,6 +130,9 @@ def handle_errors(command: F) -> F:
         except KeyboardInterrupt:
             sys.stderr.write("interrupted\n")
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(BROKEN_PIPE) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -143,6 +154,12 @@ def main_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show a traceback when a command fails.")
     ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose", "-v", help="Say what loading passed over (files that are not YAML)."
+        ),
+    ] = False,
 ) -> None:
     """Summarize clinical-trial evidence kept in YAML files.
 
@@ -150,8 +167,9 @@ def main_options(
     else the studies bundled with blinacli. Exit codes: 0 success, 1 bad
     evidence or request, 2 usage error.
     """
-    global _debug
+    global _debug, _verbose
     _debug = debug
+    _verbose = verbose
 
 
 def _format(chosen: Format | None) -> Format:
@@ -282,7 +300,9 @@ def _select(
     criteria = filters.Criteria.build(
         where=where, **{k: v for k, v in given.items() if v is not None}
     )
-    return filters.select((loaded or loader.load(evidence)).studies, criteria)
+    evidence_in_use = loaded or loader.load(evidence)
+    _notes(evidence_in_use.notes)
+    return filters.select(evidence_in_use.studies, criteria)
 
 
 PathsArgument = Annotated[
@@ -322,6 +342,7 @@ def validate_command(
     from blinacli import loader
 
     report, loaded = loader.check([*(paths or []), *(evidence or [])] or None)
+    _notes(report.notes)
     if strict:
         _print_checks(report, loaded, output)
         return
@@ -355,6 +376,7 @@ def check_command(
     from blinacli import loader
 
     report, loaded = loader.check([*(paths or []), *(evidence or [])] or None)
+    _notes(report.notes)
     _print_checks(report, loaded, output)
 
 
@@ -435,7 +457,9 @@ def show_command(
 
     from blinacli import loader, views
 
-    study = loader.load(evidence).find(study_id)
+    found = loader.load(evidence)
+    _notes(found.notes)
+    study = found.find(study_id)
     view = views.study_view(study)
     _emit(
         view,
@@ -477,6 +501,7 @@ def compare_command(
     if len(study_ids) < 2:
         raise UsageError("compare needs at least two study ids")
     found = loader.load(evidence)
+    _notes(found.notes)
     studies = [found.find(study_id) for study_id in study_ids]
     _emit(
         compare_view(studies, section or None),
@@ -761,10 +786,32 @@ def templates_copy_command(
         sys.stdout.write(f"{written}\n")
 
 
+BROKEN_PIPE = 141
+"""Exit status when the reader closes the pipe early: the shell's for SIGPIPE, 128 + 13."""
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: Ctrl-C exits 130, a closed pipe ends quietly."""
     try:
-        app()
+        app()  # in standalone mode this always ends by raising SystemExit
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    except SystemExit:
+        # Output still buffered is flushed here rather than at interpreter exit,
+        # where a reader that has gone (`blinacli list | head -1`) would make
+        # Python print an "Exception ignored" report.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(BROKEN_PIPE)
+        raise
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so nothing left in its buffer is written at exit."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

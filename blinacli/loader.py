@@ -41,8 +41,10 @@ class LoadedStudy:
 class Evidence:
     """The studies in use, in file order, with look-up by id or acronym."""
 
-    def __init__(self, loaded: Sequence[LoadedStudy]) -> None:
+    def __init__(self, loaded: Sequence[LoadedStudy], notes: Sequence[str] = ()) -> None:
         self.loaded = list(loaded)
+        self.notes = list(notes)
+        """What loading passed over (files that are not YAML, hidden entries)."""
 
     @property
     def studies(self) -> list[Study]:
@@ -77,22 +79,26 @@ def evidence_paths(paths: Sequence[str | Path] | None = None) -> list[Path]:
     return from_env or [evidence_dir()]
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
-    """Expand directories into their YAML files (recursively, sorted, hidden ones skipped)."""
-    files: list[Path] = []
-    problems: list[Finding] = []
+@dataclass
+class Discovery:
+    """The evidence files found under some paths, what was skipped, and what is wrong."""
+
+    files: list[Path]
+    problems: list[Finding]
+    skipped: list[str]
+    """Notes on what was passed over (other files, hidden folders), for --verbose."""
+
+
+def discover(paths: Iterable[Path]) -> Discovery:
+    """Expand directories into their YAML files: recursively, sorted, hidden entries
+    skipped, symbolic links followed once (a link that loops back is reported)."""
+    found = Discovery([], [], [])
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            files.extend(found)
-            if not found:
-                problems.append(
+            before = len(found.files)
+            _walk(path, found)
+            if len(found.files) == before:
+                found.problems.append(
                     Finding(
                         _display(path),
                         "file",
@@ -100,11 +106,63 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
                     )
                 )
         elif path.is_file():
-            files.append(path)
+            found.files.append(path)
+        elif path.is_symlink():
+            found.problems.append(_link_problem(path))
         else:
-            problems.append(Finding(_display(path), "file", "no such file or directory"))
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    return [Path(_display(p)) for p in unique], problems
+            found.problems.append(Finding(_display(path), "file", "no such file or directory"))
+    unique = list(dict.fromkeys(p.resolve() for p in found.files))
+    found.files = [Path(_display(p)) for p in unique]
+    return found
+
+
+def _walk(root: Path, found: Discovery) -> None:
+    seen = {root.resolve()}
+    pending = [root]
+    files: list[Path] = []
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            found.problems.append(
+                Finding(_display(folder), "file", f"cannot read: {exc.strerror or exc}")
+            )
+            continue
+        for entry in reversed(entries):
+            if entry.name.startswith("."):
+                found.skipped.append(f"skipped {_display(entry)}: hidden")
+            elif entry.is_dir():
+                real = entry.resolve()
+                if real in seen:
+                    found.problems.append(
+                        Finding(
+                            _display(entry),
+                            "file",
+                            f"symbolic link loop: leads back to {_display(real)}; not followed",
+                        )
+                    )
+                else:
+                    seen.add(real)
+                    pending.append(entry)
+            elif entry.suffix in SUFFIXES:
+                if entry.is_file():
+                    files.append(entry)
+                else:
+                    found.problems.append(_link_problem(entry))
+            else:
+                found.skipped.append(f"skipped {_display(entry)}: not a .yaml or .yml file")
+    found.files.extend(sorted(files))
+
+
+def _link_problem(path: Path) -> Finding:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:
+        return Finding(_display(path), "file", "symbolic link loop")
+    except OSError:
+        return Finding(_display(path), "file", "broken symbolic link: its target does not exist")
+    return Finding(_display(path), "file", "not a regular file")
 
 
 def _display(path: Path) -> str:
@@ -120,10 +178,14 @@ def _display(path: Path) -> str:
 
 def check(paths: Sequence[str | Path] | None = None) -> tuple[Report, list[LoadedStudy]]:
     """Load and validate every file; return the report and the studies that are valid."""
-    files, problems = discover(evidence_paths(paths))
+    found = discover(evidence_paths(paths))
+    files = found.files
     # A path that could not be read still counts as one of the files asked for.
-    report = Report(files=[*(f.file for f in problems), *(str(f) for f in files)])
-    report.findings.extend(problems)
+    report = Report(
+        files=[*(f.file for f in found.problems), *(str(f) for f in files)],
+        notes=found.skipped,
+    )
+    report.findings.extend(found.problems)
     loaded: list[LoadedStudy] = []
     owners: dict[str, tuple[str, str]] = {}
     for file in files:
@@ -156,7 +218,7 @@ def load(paths: Sequence[str | Path] | None = None) -> Evidence:
     report, loaded = check(paths)
     if not report.valid:
         raise EvidenceError(report)
-    return Evidence(loaded)
+    return Evidence(loaded, report.notes)
 
 
 def _read_text(file: Path) -> str:
@@ -170,6 +232,9 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
     """One file's study, or None and the findings that explain why not."""
     name = str(file)
     try:
+        size = file.stat().st_size
+        if size > yamlfile.MAX_BYTES:
+            return None, [_too_large(name, size)]
         raw = file.read_bytes()
     except OSError as exc:
         return None, [Finding(name, "file", f"cannot read: {exc.strerror or exc}")]
@@ -192,9 +257,15 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
             )
         ]
     try:
+        yamlfile.check_flow_depth(text)
         data = yamlfile.parse(text)
+        yamlfile.check_expansion(data)
     except yaml.YAMLError as exc:
         return None, [_yaml_finding(name, exc)]
+    except yamlfile.LimitError as exc:
+        return None, [_limit_finding(name, text, exc)]
+    except RecursionError:
+        return None, [Finding(name, "yaml", "nesting too deep to read", 1, 1)]
     if not isinstance(data, dict):
         return None, [
             Finding(
@@ -215,6 +286,27 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
         for path, message in reference_problems(study)
     ]
     return (None if findings else study), findings
+
+
+def _too_large(name: str, size: int) -> Finding:
+    limit = yamlfile.MAX_BYTES // (1024 * 1024)
+    return Finding(
+        name,
+        "file",
+        f"file is {size / (1024 * 1024):.1f} MiB, over the {limit} MiB limit for evidence files",
+        hint="one study per file; a study file is typically well under 1 MiB",
+    )
+
+
+def _limit_finding(name: str, text: str, exc: yamlfile.LimitError) -> Finding:
+    line: int | None
+    column: int | None
+    if exc.offset is not None:
+        line = text.count("\n", 0, exc.offset) + 1
+        column = exc.offset - (text.rfind("\n", 0, exc.offset) + 1) + 1
+    else:
+        line, column = _at(text, exc.path)
+    return Finding(name, "yaml", str(exc), line, column, path=format_path(exc.path))
 
 
 def _at(text: str, path: DataPath, *, key: bool = False) -> tuple[int | None, int | None]:

@@ -182,6 +182,9 @@ def copy_templates(name: str | None, directory: Path, *, force: bool = False) ->
             + ("it" if len(existing) == 1 else f"the {len(existing)} existing templates")
         )
     for source, target in zip(names, targets, strict=True):
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise TemplateProblem(f"cannot create {target.parent}: {exc.strerror or exc}") from exc
         write_atomic(target, (templates_dir() / source).read_text(encoding="utf-8"))
     return targets

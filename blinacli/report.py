@@ -60,6 +60,8 @@ class Report:
     files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     studies: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What was passed over (files that are not YAML, hidden entries), for --verbose."""
 
     @property
     def valid(self) -> bool:

@@ -8,6 +8,7 @@ them is composed on demand by :func:`position`, not on every load.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -112,3 +113,73 @@ def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Nod
                 if found is not None:
                     return found
     return None
+
+
+# --- Limits: what a hostile file cannot make blinacli do ----------------------------
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Largest evidence file read (5 MiB); a study file is typically under 20 KB."""
+MAX_FLOW_DEPTH = 64
+"""Deepest nesting of flow collections ([...] and {...}) accepted."""
+MAX_VALUES = 100_000
+"""Most values a document may hold once its aliases are expanded (alias bombs)."""
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class LimitError(Exception):
+    """A document goes past one of the limits above; ``path`` is where, when known."""
+
+    def __init__(self, message: str, path: Path = (), offset: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.offset = offset
+
+
+def check_flow_depth(text: str) -> None:
+    """Reject flow nesting deeper than MAX_FLOW_DEPTH before parsing (libyaml slows down
+    badly on it). Brackets inside quoted text count too, so the limit is generous."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            raise LimitError(
+                f"nesting deeper than {MAX_FLOW_DEPTH} levels of [ ] or {{ }}",
+                offset=match.start(),
+            )
+
+
+def check_expansion(data: Any) -> None:
+    """Reject a recursive alias, or aliases that expand past MAX_VALUES values.
+
+    PyYAML shares one object for every use of an anchor, so a few lines can stand
+    for billions of values that validation would then visit. Sizes are memoised
+    per object, so this walk is linear in the document's unique nodes.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Any, path: Path) -> int:
+        if not isinstance(node, dict | list):
+            return 1
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise LimitError(
+                "an alias refers to a value that contains it (a recursive alias)", path
+            )
+        active.add(key)
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        total = 1
+        for step, child in items:
+            total += size(child, (*path, step if isinstance(step, int | str) else str(step)))
+            if total > MAX_VALUES:
+                raise LimitError(
+                    f"aliases expand the document to more than {MAX_VALUES:,} values", path
+                )
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(data, ())

@@ -9,6 +9,7 @@ every problem.
 from __future__ import annotations
 
 import difflib
+import errno
 import math
 import os
 import re
@@ -129,22 +130,12 @@ def _walk(root: Path, found: Discovery) -> None:
                 Finding(_display(folder), "file", f"cannot read: {exc.strerror or exc}")
             )
             continue
-        for entry in reversed(entries):
+        folders: list[Path] = []
+        for entry in entries:
             if entry.name.startswith("."):
                 found.skipped.append(f"skipped {_display(entry)}: hidden")
             elif entry.is_dir():
-                real = entry.resolve()
-                if real in seen:
-                    found.problems.append(
-                        Finding(
-                            _display(entry),
-                            "file",
-                            f"symbolic link loop: leads back to {_display(real)}; not followed",
-                        )
-                    )
-                else:
-                    seen.add(real)
-                    pending.append(entry)
+                _enter(entry, seen, folders, found)
             elif entry.suffix in SUFFIXES:
                 if entry.is_file():
                     files.append(entry)
@@ -152,23 +143,49 @@ def _walk(root: Path, found: Discovery) -> None:
                     found.problems.append(_link_problem(entry))
             else:
                 found.skipped.append(f"skipped {_display(entry)}: not a .yaml or .yml file")
+        pending.extend(reversed(folders))
     found.files.extend(sorted(files))
+
+
+def _enter(folder: Path, seen: set[Path], folders: list[Path], found: Discovery) -> None:
+    """Queue a folder, unless it is a link back into its own ancestors (a loop) or a
+    second way into a folder already searched."""
+    real = folder.resolve()
+    if folder.parent.resolve().is_relative_to(real):
+        found.problems.append(
+            Finding(
+                _display(folder),
+                "file",
+                f"symbolic link loop: leads back to {_display(real)}; not followed",
+            )
+        )
+    elif real in seen:
+        found.skipped.append(f"skipped {_display(folder)}: the same folder as {_display(real)}")
+    else:
+        seen.add(real)
+        folders.append(folder)
 
 
 def _link_problem(path: Path) -> Finding:
     try:
         path.resolve(strict=True)
-    except RuntimeError:
+    except RuntimeError:  # Python 3.11-3.12 report a loop this way
         return Finding(_display(path), "file", "symbolic link loop")
-    except OSError:
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # Python 3.13 and later
+            return Finding(_display(path), "file", "symbolic link loop")
         return Finding(_display(path), "file", "broken symbolic link: its target does not exist")
     return Finding(_display(path), "file", "not a regular file")
 
 
 def _display(path: Path) -> str:
-    """A path as a user would type it: relative to the working directory when inside it."""
+    """A path as a user would type it: relative to the working directory when inside it.
+
+    Links are not followed: a problem with a link names the link.
+    """
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -258,10 +275,11 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
         ]
     try:
         yamlfile.check_flow_depth(text)
+        yamlfile.check_indentation(text)
         data = yamlfile.parse(text)
         yamlfile.check_expansion(data)
     except yaml.YAMLError as exc:
-        return None, [_yaml_finding(name, exc)]
+        return None, [_yaml_finding(name, exc, text)]
     except yamlfile.LimitError as exc:
         return None, [_limit_finding(name, text, exc)]
     except RecursionError:
@@ -314,18 +332,41 @@ def _at(text: str, path: DataPath, *, key: bool = False) -> tuple[int | None, in
     return found if found is not None else (None, None)
 
 
-def _yaml_finding(name: str, exc: yaml.YAMLError) -> Finding:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
+def _yaml_finding(name: str, exc: yaml.YAMLError, text: str) -> Finding:
+    if isinstance(exc, yaml.reader.ReaderError):
+        # libyaml reports the position as a byte offset into the UTF-8 text.
+        prefix = text.encode("utf-8")[: exc.position].decode("utf-8", errors="ignore")
+        line = prefix.count("\n") + 1
+        column = len(prefix) - (prefix.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return Finding(
+            name,
+            "yaml",
+            f"invalid YAML: character U+{code:04X} is not allowed (control characters "
+            "cannot appear in YAML text)",
+            line,
+            column,
+        )
+    problem = str(getattr(exc, "problem", None) or exc)
     context = getattr(exc, "context", None)
-    message = str(problem)
-    if context and not isinstance(exc, yamlfile.DuplicateKeyError):
-        message += f" ({context})"
-    hint = None
-    if "\t" in message or "tab" in message:
-        hint = "indent with spaces, not tabs"
-    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
-    return Finding(name, "yaml", f"invalid YAML: {message}", line, column, hint=hint)
+    problem_mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    # An unclosed quote or bracket is found at the end of the file; where it
+    # opened is what the writer needs.
+    ends = "end of stream" in problem
+    mark = (context_mark if ends else None) or problem_mark or context_mark
+    if problem == "but found another document":
+        message = "the file holds more than one YAML document; an evidence file holds one study"
+    else:
+        message = problem
+        if context and not isinstance(exc, yamlfile.DuplicateKeyError):
+            message += f" ({context})"
+    hint = "indent with spaces, not tabs" if "tab character" in problem else None
+    if mark is None:
+        return Finding(name, "yaml", f"invalid YAML: {message}", hint=hint)
+    return Finding(
+        name, "yaml", f"invalid YAML: {message}", mark.line + 1, mark.column + 1, hint=hint
+    )
 
 
 # --- Translating validation errors ---------------------------------------------------
@@ -408,8 +449,13 @@ def _schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
         message = f"missing required key {missing.group(1)!r}"
     elif typed := re.match(r"Expected `([^`]+)`, got `([^`]+)`", message):
         expected = _expectation(path, data) or _expected(typed.group(1))
-        message = f"expected {expected}, found {_describe(value)}"
-        hint = _type_hint(typed.group(1), value)
+        if isinstance(value, str) and _HUGE_INTEGER.fullmatch(value):
+            # Kept as text by the YAML loader: too long to be any count or figure.
+            digits = len(value.replace("_", "")) - (2 if "x" in value.lower() else 0)
+            message = f"expected {expected}, found an integer of {digits} digits"
+        else:
+            message = f"expected {expected}, found {_describe(value)}"
+            hint = _type_hint(typed.group(1), value)
     elif isinstance(value, float) and not math.isfinite(value):
         message = f"expected a finite number, found {_describe(value)}"
     elif bound := re.match(r"Expected `([^`]+)` (>=|<=|>|<) (\S+)", message):
@@ -431,6 +477,9 @@ def _schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
 
     line, column = _at(text, path, key=key_position)
     return Finding(name, "schema", message, line, column, path=format_path(path), hint=hint)
+
+
+_HUGE_INTEGER = re.compile(r"[-+]?(0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]+|[0-9_]+)")
 
 
 def _number(text: str) -> str:
@@ -455,7 +504,10 @@ def _type_hint(expected: str, value: Any) -> str | None:
     if wants_text and value.__class__.__name__ in ("date", "datetime"):
         return f'dates are text here: write "{value}" in quotes'
     if wants_number and isinstance(value, str) and re.fullmatch(r"[0-9.]+[eE][-+]?\d+", value):
-        return f"YAML reads {value} as text; write it as a decimal such as {float(value):.10g}"
+        number = float(value)
+        if math.isfinite(number) and number != 0:
+            return f"YAML reads {value} as text; write it as a decimal such as {number:.10g}"
+        return None
     if (
         wants_number
         and isinstance(value, str)

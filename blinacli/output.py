@@ -21,6 +21,8 @@ class OutputError(BlinacliError):
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically, keeping an existing file's permissions."""
     folder = path.parent if str(path.parent) else Path(".")
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"cannot write {path}: {folder} is not a directory")
     if not folder.is_dir():
         raise OutputError(f"cannot write {path}: no such directory {folder}")
     if path.is_dir():

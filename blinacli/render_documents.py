@@ -19,7 +19,9 @@ from typing import Any, Literal
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
 
+from blinacli.controls import visible
 from blinacli.derived import LEGEND, MARK
 from blinacli.errors import TemplateProblem
 from blinacli.resources import templates_dir
@@ -55,6 +57,14 @@ def source_refs(sources: list[str]) -> str:
     return " ".join(f"[{s}]" for s in sources)
 
 
+def _finalize(value: object) -> object:
+    """Every value a template prints: evidence text with its control characters made
+    visible. Markup (already-safe HTML from a macro) is left as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
+
+
 def _heading(level: int) -> str:
     return "#" * max(1, min(6, level))
 
@@ -87,6 +97,7 @@ def environment(user: Sequence[Path] | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     env.filters["cell"] = markdown_cell
     env.filters["md"] = markdown_text

@@ -7,7 +7,6 @@ evidence files are made visible, so a file cannot move the cursor or fake colour
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from rich import box
@@ -17,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from blinacli.compare import CompareCell, CompareSection, CompareView
+from blinacli.controls import visible
 from blinacli.derived import LEGEND, MARK, DerivedFigure
 from blinacli.forest import render_forest
 from blinacli.summary import (
@@ -29,12 +29,10 @@ from blinacli.summary import (
 )
 from blinacli.views import EventView, Item, ListView, StatementView, StudyView
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
 
 def safe(value: str) -> str:
     """Replace control characters with a visible escape such as ``\\x1b``."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+    return visible(value)
 
 
 def text(value: str, style: str = "") -> Text:

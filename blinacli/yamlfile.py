@@ -20,8 +20,19 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
     """A mapping repeats a key; YAML would silently keep only the last value."""
 
 
+MAX_DIGITS = 50
+"""Longer integers are kept as text (and so rejected as numbers) rather than converted:
+Python refuses to convert more than 4,300 digits, and nothing in evidence needs 50."""
+
+
 class EvidenceLoader(_Base):  # type: ignore[misc, valid-type]
-    """Safe loader that rejects duplicate mapping keys."""
+    """Safe loader that rejects duplicate mapping keys and keeps huge integers as text."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        text = str(node.value)
+        if len(text.replace("_", "")) > MAX_DIGITS:
+            return text
+        return super().construct_yaml_int(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
@@ -42,6 +53,12 @@ class EvidenceLoader(_Base):  # type: ignore[misc, valid-type]
                 )
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+
+EvidenceLoader.add_constructor(
+    "tag:yaml.org,2002:int",
+    EvidenceLoader.construct_yaml_int,
+)
 
 
 def parse(text: str) -> Any:
@@ -121,10 +138,15 @@ MAX_BYTES = 5 * 1024 * 1024
 """Largest evidence file read (5 MiB); a study file is typically under 20 KB."""
 MAX_FLOW_DEPTH = 64
 """Deepest nesting of flow collections ([...] and {...}) accepted."""
+MAX_INDENT = 1000
+"""Widest indentation accepted, in columns, counting the "- " and "? " of nested block
+entries: libyaml composes nested blocks by recursion in C, which a few tens of
+thousands of levels would overflow."""
 MAX_VALUES = 100_000
 """Most values a document may hold once its aliases are expanded (alias bombs)."""
 
 _BRACKETS = re.compile(r"[\[\]{}]")
+_INDENT = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]))*", re.MULTILINE)
 
 
 class LimitError(Exception):
@@ -145,6 +167,16 @@ def check_flow_depth(text: str) -> None:
         if depth > MAX_FLOW_DEPTH:
             raise LimitError(
                 f"nesting deeper than {MAX_FLOW_DEPTH} levels of [ ] or {{ }}",
+                offset=match.start(),
+            )
+
+
+def check_indentation(text: str) -> None:
+    """Reject block nesting deeper than MAX_INDENT columns before parsing."""
+    for match in _INDENT.finditer(text):
+        if match.end() - match.start() > MAX_INDENT:
+            raise LimitError(
+                f"nesting too deep to read: indentation beyond {MAX_INDENT} columns",
                 offset=match.start(),
             )
 
@@ -176,7 +208,9 @@ def check_expansion(data: Any) -> None:
             total += size(child, (*path, step if isinstance(step, int | str) else str(step)))
             if total > MAX_VALUES:
                 raise LimitError(
-                    f"aliases expand the document to more than {MAX_VALUES:,} values", path
+                    f"the document holds more than {MAX_VALUES:,} values, counting every use "
+                    "of an alias",
+                    path,
                 )
         active.discard(key)
         sizes[key] = total

@@ -371,7 +371,12 @@ class Regimen(Model, kw_only=True, frozen=True):
 class CI(Model, kw_only=True, frozen=True):
     """A confidence interval; ``level`` is in percent (95 for a 95 % CI)."""
 
-    level: Annotated[float, Meta(gt=0, lt=100)] | Annotated[int, Meta(gt=0, lt=100)]
+    level: (
+        Annotated[float, Meta(ge=50, lt=100)]
+        | Annotated[
+            int, Meta(ge=50, lt=100, description="Confidence level in percent, 50 to <100.")
+        ]
+    )
     lower: Limit
     upper: Limit
 

@@ -16,8 +16,8 @@ _STANDARD_NORMAL = NormalDist()
 
 def z_for_level(level_percent: float) -> float:
     """The two-sided standard-normal quantile of a confidence level: 95 -> 1.959964."""
-    if not 0 < level_percent < 100:
-        raise ValueError(f"a confidence level is between 0 and 100, not {level_percent}")
+    if not 50 <= level_percent < 100:
+        raise ValueError(f"a confidence level is from 50 to under 100, not {level_percent}")
     return _STANDARD_NORMAL.inv_cdf(0.5 + level_percent / 200)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -16,6 +17,7 @@ import pytest
 
 from blinacli import model
 from blinacli.model import Study, parse_p, reference_problems
+from blinacli.resources import evidence_dir
 
 QUOTE = [{"source": "paper", "quote": "as the paper says"}]
 SLUG_PATTERN = model.Slug.__metadata__[0].pattern  # type: ignore[attr-defined]
@@ -723,3 +725,26 @@ def test_every_reference_problem_is_reported() -> None:
         ("headline",),
         ("claims", 0, "source"),
     ]
+
+
+def test_confidence_level_below_50_is_rejected(tmp_path: Path) -> None:
+    """A CI level of 1e-32 (found by fuzzing) once crashed show with a division by zero."""
+    from typer.testing import CliRunner
+
+    from blinacli.cli import app
+
+    text = (evidence_dir() / "e1910.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "e1910.yaml"
+    broken.write_text(
+        text.replace(
+            "ci: {level: 95, lower: 0.23", "ci: {level: 1.0385482532683002e-32, lower: 0.23"
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["show", "e1910", "-e", str(broken), "-f", "markdown"])
+    assert result.exit_code == 1
+    assert (
+        "outcomes[0].comparison.ci.level: expected a number ≥ 50, found 1.0385482532683002e-32"
+        in (result.stderr)
+    )
+    assert "Traceback" not in result.stderr

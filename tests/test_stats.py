@@ -97,8 +97,10 @@ def test_z_for_level() -> None:
     assert stats.z_for_level(95) == pytest.approx(1.959964, abs=1e-6)
     assert stats.z_for_level(90) == pytest.approx(1.644854, abs=1e-6)
     assert stats.z_for_level(99) == pytest.approx(2.575829, abs=1e-6)
-    for level in (0, 100, -5, 120):
-        with pytest.raises(ValueError, match="between 0 and 100"):
+    assert stats.z_for_level(50) == pytest.approx(0.674490, abs=1e-6)
+    # Below 50 % a "confidence" interval is not one, and z would tend to 0.
+    for level in (0, 1e-32, 49.9, 100, -5, 120):
+        with pytest.raises(ValueError, match="from 50 to under 100"):
             stats.z_for_level(level)
 
 

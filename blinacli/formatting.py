@@ -6,7 +6,7 @@ rounding, no added or dropped decimals.
 
 from __future__ import annotations
 
-import math
+from decimal import Decimal
 
 from blinacli.model import (
     CI,
@@ -122,10 +122,16 @@ def timepoint(value: Timepoint | None) -> str:
 
 def threshold(fraction: float) -> str:
     """0.001 -> 10⁻³; 0.0005 -> 5×10⁻⁴: one notation for every MRD threshold."""
-    exponent = math.floor(math.log10(fraction) + 1e-9)
-    mantissa = round(fraction / 10**exponent, 6)
+    # Decimal keeps the digits as written (repr) and needs no division, so even
+    # the smallest float has an exponent.
+    written = Decimal(repr(fraction)).normalize()
+    exponent = written.adjusted()
+    mantissa = written.scaleb(-exponent).normalize()
     power = f"10{str(exponent).translate(_SUPERSCRIPT)}"
-    return power if mantissa == 1 else f"{number(mantissa)}×{power}"
+    if mantissa == 1:
+        return power
+    shown = str(int(mantissa)) if mantissa == mantissa.to_integral_value() else str(mantissa)
+    return f"{shown}×{power}"
 
 
 def mrd(value: MRDCriterion) -> str:

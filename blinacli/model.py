@@ -284,7 +284,9 @@ class MRDCriterion(Model, kw_only=True, frozen=True):
 
     status: Literal["positive", "negative"]
     comparator: Literal[">=", ">", "<", "<="]
-    threshold: Annotated[float, Meta(gt=0, lt=1)]
+    threshold: Annotated[
+        float, Meta(ge=1e-9, lt=1, description="The MRD threshold as a fraction, 1e-9 to <1.")
+    ]
     wording: Name
     method: Name | None = None
     tissue: Name | None = None

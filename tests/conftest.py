@@ -23,3 +23,36 @@ def _deterministic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.setattr(cli, "_debug", False)
+
+
+def _register_hypothesis_profiles() -> None:
+    """Hypothesis profiles, chosen by $HYPOTHESIS_PROFILE (default: "default").
+
+    "default" runs in every test run: no deadline (a command run through CliRunner
+    takes tens of milliseconds, more on a busy machine), 150 examples for each property
+    test that does not set its own count (tests/test_fuzz.py: 300 examples in about a
+    minute), and derandomized when $CI is set, so a CI failure replays exactly.
+
+    "fuzz" is the long run of tests/test_fuzz.py, random each time (a failure prints
+    the @reproduce_failure blob that replays it):
+
+        HYPOTHESIS_PROFILE=fuzz .venv/bin/pytest tests/test_fuzz.py
+    """
+    import os
+
+    from hypothesis import settings
+
+    settings.register_profile(
+        "default",
+        max_examples=150,
+        deadline=None,
+        derandomize=bool(os.environ.get("CI")),
+        print_blob=True,
+    )
+    settings.register_profile(
+        "fuzz", settings.get_profile("default"), max_examples=2500, derandomize=False
+    )
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+_register_hypothesis_profiles()

@@ -41,7 +41,7 @@ from blinacli.model import (
     format_path,
     parse_p,
 )
-from blinacli.report import github_data, github_property, location, plural
+from blinacli.report import github_annotation, location, plural
 from blinacli.views import study_size
 
 Severity = Literal["error", "warning"]
@@ -131,13 +131,14 @@ class CheckFinding:
 
     def github_annotation(self) -> str:
         """A GitHub Actions workflow command that annotates the file and line."""
-        props = [f"file={github_property(self.file)}"]
-        if self.line is not None:
-            props.append(f"line={self.line}")
-        if self.column is not None:
-            props.append(f"col={self.column}")
-        props.append(f"title={github_property('blinacli check ' + self.rule)}")
-        return f"::{self.severity} {','.join(props)}::{github_data(self._text())}"
+        return github_annotation(
+            self.severity,
+            self.file,
+            self.line,
+            self.column,
+            f"blinacli check {self.rule}",
+            self._text(),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -41,16 +41,12 @@ class Finding:
 
     def github_annotation(self) -> str:
         """A GitHub Actions workflow command that annotates the file and line."""
-        props = [f"file={github_property(self.file)}"]
-        if self.line is not None:
-            props.append(f"line={self.line}")
-        if self.column is not None:
-            props.append(f"col={self.column}")
-        props.append(f"title={github_property('blinacli ' + self.kind)}")
         message = f"{self.path}: {self.message}" if self.path else self.message
         if self.hint:
             message += f" ({self.hint})"
-        return f"::error {','.join(props)}::{github_data(message)}"
+        return github_annotation(
+            "error", self.file, self.line, self.column, f"blinacli {self.kind}", message
+        )
 
 
 @dataclass
@@ -95,6 +91,20 @@ def location(file: str, line: int | None, column: int | None) -> str:
         if column is not None:
             where += f":{column}"
     return where
+
+
+def github_annotation(
+    level: str, file: str, line: int | None, column: int | None, title: str, message: str
+) -> str:
+    """``::error file=…,line=…,col=…,title=…::message``, escaped so that no text from
+    evidence can end the command early or start another one."""
+    props = [f"file={github_property(file)}"]
+    if line is not None:
+        props.append(f"line={line}")
+    if column is not None:
+        props.append(f"col={column}")
+    props.append(f"title={github_property(title)}")
+    return f"::{level} {','.join(props)}::{github_data(message)}"
 
 
 def github_data(text: str) -> str:

@@ -44,6 +44,7 @@ def _register_hypothesis_profiles() -> None:
 
     settings.register_profile(
         "default",
+        settings.get_profile("default"),  # Hypothesis's own, even when $CI chose "ci"
         max_examples=150,
         deadline=None,
         derandomize=bool(os.environ.get("CI")),

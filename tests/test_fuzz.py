@@ -4,7 +4,7 @@ Each example takes one bundled file (blast.yaml or e1910.yaml), mutates it, writ
 into a fresh directory beside the other file unchanged, and runs through ``CliRunner``:
 
     validate DIR
-    show ID -e DIR --format markdown       (and --format table, and sometimes html or json)
+    show ID -e DIR --format markdown       (and table; sometimes also html, json or csv)
     compare blast e1910 -e DIR --format markdown
     digest -e DIR --format markdown        (and sometimes --format html)
 
@@ -13,11 +13,16 @@ Two families of mutation, one to three per example:
 - on the text (the file is written as bytes): delete, duplicate or re-indent a line;
   change one character of a ``key:``; replace the scalar after ``key: `` or ``- `` with
   a random one (numbers, nan and inf, yes/no/on/off, null and ~, dates, long text, text
-  with ``: ``, ``#``, brackets or quotes, other scripts, control characters); empty a
-  flow list ``[a, b]`` or a block list; truncate the text; insert random bytes;
+  with ``: ``, ``#``, brackets or quotes, other scripts, control characters); replace a
+  number with an edge one (0, 100, 1e12, 5e-324...) or another of the file's numbers;
+  empty a flow list ``[a, b]`` or a block list; truncate the text; insert random bytes;
 - on the structure: ``yaml.safe_load`` the file, delete a key, rename a key, replace a
-  leaf or a whole mapping or list with random data, empty a list, then
-  ``yaml.safe_dump(allow_unicode=True, sort_keys=False)``.
+  leaf or a whole mapping or list with random data, replace a number by a number or a
+  text by a text, empty a list, then ``yaml.safe_dump(allow_unicode=True,
+  sort_keys=False)``.
+
+The edge numbers and the like-for-like replacements keep some files valid (about one
+example in eight), so odd values reach the views, derived figures and renderers.
 
 The property, for every command:
 

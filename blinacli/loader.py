@@ -295,6 +295,20 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
                 hint="an evidence file holds one study, starting with 'id:'",
             )
         ]
+    if PLACEHOLDER in text:
+        unfilled = [
+            Finding(
+                name,
+                "placeholder",
+                f"unfilled placeholder: {_shorten(value)}",
+                *_at(text, path),
+                path=format_path(path),
+                hint="replace it with the value from the source, or remove the field",
+            )
+            for path, value in placeholders(data)
+        ]
+        if unfilled:
+            return None, unfilled
     try:
         study = msgspec.convert(data, Study)
     except msgspec.ValidationError as exc:
@@ -304,6 +318,32 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
         for path, message in reference_problems(study)
     ]
     return (None if findings else study), findings
+
+
+PLACEHOLDER = "TODO"
+"""A text value starting with this is a placeholder that ``blinacli new`` or an import
+left for a person to fill; a file that still holds one is never valid."""
+
+
+def placeholders(data: Any, path: DataPath = ()) -> list[tuple[DataPath, str]]:
+    """Every text value in ``data`` that starts with :data:`PLACEHOLDER`, with its path."""
+    if isinstance(data, str):
+        return [(path, data)] if data.lstrip().startswith(PLACEHOLDER) else []
+    if isinstance(data, dict):
+        items: Iterable[tuple[Any, Any]] = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return []
+    found: list[tuple[DataPath, str]] = []
+    for step, child in items:
+        found.extend(placeholders(child, (*path, step if isinstance(step, int) else str(step))))
+    return found
+
+
+def _shorten(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _too_large(name: str, size: int) -> Finding:

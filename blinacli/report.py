@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-FindingKind = Literal["file", "encoding", "yaml", "schema", "reference", "duplicate-id"]
+FindingKind = Literal[
+    "file", "encoding", "yaml", "placeholder", "schema", "reference", "duplicate-id"
+]
 
 
 @dataclass(frozen=True)

@@ -587,6 +587,35 @@ def test_rule_of_one_object_points_at_the_object() -> None:
     assert str(finding) == f"{FILE}:{line}:{column}: {path}: {message}"
 
 
+# --- Placeholders ---------------------------------------------------------------------------
+
+
+def test_placeholder_in_a_number_field_is_named_as_unfilled() -> None:
+    """A ``TODO`` text is reported as a placeholder at its value, whatever the field's type."""
+    text = edited("  year: 2024\n", '  year: "TODO: the year of publication"\n')
+    line, column = at(text, '"TODO')
+    hint = "replace it with the value from the source, or remove the field"
+    message = "unfilled placeholder: TODO: the year of publication"
+    assert only_finding(text) == Finding(
+        FILE, "placeholder", message, line, column, path="citation.year", hint=hint
+    )
+
+
+def test_every_placeholder_is_reported_and_todo_inside_a_text_is_not_one() -> None:
+    """All placeholders in a file are listed; TODO in the middle of a text is ordinary text."""
+    text = edited("  year: 2024\n", "  year: TODO\n")
+    text = edited('  volume: "391"\n', "  volume: '  TODO volume'\n", text)
+    report, loaded = loader.check([write(FILE, text)])
+    assert loaded == []
+    assert [(f.kind, f.path, f.line) for f in report.findings] == [
+        ("placeholder", "citation.year", at(text, "TODO\n")[0]),
+        ("placeholder", "citation.volume", at(text, "TODO volume")[0]),
+    ]
+    ordinary = edited("acronym: E1910\n", "acronym: E1910 TODO\n")
+    report, loaded = loader.check([write(FILE, ordinary)])
+    assert report.findings == [] and len(loaded) == 1
+
+
 # --- Reference and duplicate-id findings ------------------------------------------------------
 
 

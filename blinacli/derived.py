@@ -7,7 +7,7 @@ under their own ``derived`` key. Nothing here is ever stored in evidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from blinacli import formatting as fmt
 from blinacli import stats
@@ -33,8 +33,7 @@ HIGHER_IS_BETTER = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class DerivedFigure:
+class DerivedFigure(msgspec.Struct, frozen=True):
     """One derived figure: what it is about, its text, and what it was derived from."""
 
     about: str

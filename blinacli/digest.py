@@ -226,12 +226,13 @@ def registry_url(registry: str, trial_id: str) -> str | None:
 def quote_groups(studies: list[StudyView]) -> list[QuoteGroup]:
     """Every study's quotes by source (in the study's source order), numbered from 1."""
     groups: list[QuoteGroup] = []
+    numbered = 0
     for view in studies:
         for source in view.sources:
             quotes = [q for q in view.quotes if q.source == source.id]
             if quotes:
-                numbered = sum(len(group.quotes) for group in groups)
                 groups.append(_quote_group(view, source, quotes, numbered))
+                numbered += len(quotes)
     return groups
 
 

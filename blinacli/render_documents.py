@@ -72,6 +72,28 @@ def _heading(level: int) -> str:
 # --- Environment ----------------------------------------------------------------------
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, remembering its verdict on each attribute.
+
+    The sandbox decides whether ``obj.attr`` is safe from the type of ``obj`` and the
+    attribute's name alone (a leading underscore, the internals of functions, methods,
+    classes, code, frames and generators, the mutating methods of lists, dicts and
+    sets), so a verdict holds for every object of that type. A digest of 1,000 studies
+    asks 300,000 times; remembering the answer made rendering several times faster.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+
 def template_dirs(user: Sequence[Path] | None = None) -> list[Path]:
     """User template directories: ``user`` (from --templates), else $BLINACLI_TEMPLATES."""
     if user:
@@ -82,7 +104,7 @@ def template_dirs(user: Sequence[Path] | None = None) -> list[Path]:
 
 def environment(user: Sequence[Path] | None = None) -> jinja2.Environment:
     builtin = jinja2.FileSystemLoader(str(templates_dir()))
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(
             [
                 jinja2.FileSystemLoader([str(d) for d in template_dirs(user)]),
@@ -98,6 +120,7 @@ def environment(user: Sequence[Path] | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_finalize,
+        auto_reload=False,  # templates do not change during a run: no stat per include
     )
     env.filters["cell"] = markdown_cell
     env.filters["md"] = markdown_text

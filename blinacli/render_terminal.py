@@ -8,6 +8,7 @@ evidence files are made visible, so a file cannot move the cursor or fake colour
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -15,19 +16,20 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from blinacli.compare import CompareCell, CompareSection, CompareView
 from blinacli.controls import visible
 from blinacli.derived import LEGEND, MARK, DerivedFigure
-from blinacli.forest import render_forest
-from blinacli.summary import (
-    EndpointsView,
-    OutcomeRow,
-    OutcomesView,
-    SafetyEventRow,
-    SafetyStatementRow,
-    SafetyView,
-)
 from blinacli.views import EventView, Item, ListView, StatementView, StudyView
+
+if TYPE_CHECKING:  # only annotations: `show` need not import compare, summary or forest
+    from blinacli.compare import CompareCell, CompareSection, CompareView
+    from blinacli.summary import (
+        EndpointsView,
+        OutcomeRow,
+        OutcomesView,
+        SafetyEventRow,
+        SafetyStatementRow,
+        SafetyView,
+    )
 
 
 def safe(value: str) -> str:
@@ -261,6 +263,8 @@ def _fields(fields: list[tuple[str, Text]]) -> Table:
 
 def render_outcomes(view: OutcomesView) -> RenderableType:
     """One block per study and analysis: at 80 columns, a wide SoF table would not read."""
+    from blinacli.forest import render_forest
+
     parts: list[RenderableType] = [
         text(f"{view.title}: summary of findings", "bold underline"),
         text(f"Endpoints shown: {', '.join(view.covers)}", "dim"),

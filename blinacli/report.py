@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+import msgspec
 
 FindingKind = Literal[
     "file", "encoding", "yaml", "placeholder", "schema", "reference", "duplicate-id"
 ]
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """One problem in one evidence file.
 
     ``line`` and ``column`` are 1-based; they are None only when the problem has
@@ -39,7 +39,7 @@ class Finding:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
     def github_annotation(self) -> str:
         """A GitHub Actions workflow command that annotates the file and line."""
@@ -51,14 +51,13 @@ class Finding:
         )
 
 
-@dataclass
-class Report:
+class Report(msgspec.Struct):
     """The outcome of checking a set of evidence files."""
 
-    files: list[str] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-    studies: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    files: list[str] = msgspec.field(default_factory=list)
+    findings: list[Finding] = msgspec.field(default_factory=list)
+    studies: list[str] = msgspec.field(default_factory=list)
+    notes: list[str] = msgspec.field(default_factory=list)
     """What was passed over (files that are not YAML, hidden entries), for --verbose."""
 
     @property

@@ -8,8 +8,9 @@ levels are taken as given (90, 95, 99 ...), never assumed to be 95 %.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from statistics import NormalDist
+
+import msgspec
 
 _STANDARD_NORMAL = NormalDist()
 
@@ -21,8 +22,7 @@ def z_for_level(level_percent: float) -> float:
     return _STANDARD_NORMAL.inv_cdf(0.5 + level_percent / 200)
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(msgspec.Struct, frozen=True):
     estimate: float
     lower: float
     upper: float
@@ -49,8 +49,7 @@ def wilson(n: int, total: int, level: float = 95) -> Interval:
     return Interval(p, lower, upper, level)
 
 
-@dataclass(frozen=True)
-class RiskDifference:
+class RiskDifference(msgspec.Struct, frozen=True):
     """Two rates at one timepoint: the difference and the number needed to treat or harm."""
 
     difference_points: float
@@ -81,8 +80,7 @@ def risk_difference(
     return RiskDifference(difference, needed, better)
 
 
-@dataclass(frozen=True)
-class RatioTest:
+class RatioTest(msgspec.Struct, frozen=True):
     """What a ratio estimate and its CI imply: the log-scale SE, z and two-sided p."""
 
     se_log: float

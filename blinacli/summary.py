@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -98,7 +98,7 @@ class OutcomesView:
     """Acronyms of the studies in use with no analysis of the endpoint."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
     def to_csv(self) -> tuple[list[str], list[list[str]]]:
         header = [
@@ -319,7 +319,7 @@ class EndpointsView:
     rows: list[EndpointRow]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
     def to_csv(self) -> tuple[list[str], list[list[str]]]:
         header = ["endpoint", "name", "aliases", "narrower", "studies", "analyses"]
@@ -419,7 +419,7 @@ class SafetyView:
     """Acronyms of the studies in use that record no safety data at all."""
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
 
     def to_csv(self) -> tuple[list[str], list[list[str]]]:
         header = [

@@ -126,6 +126,13 @@ FIELDS: dict[str, dict[str, str]] = {
 }
 
 
+def field_names(cls: type) -> list[str]:
+    """The fields of a view class, a msgspec Struct or a dataclass, in order."""
+    if dataclasses.is_dataclass(cls):
+        return [field.name for field in dataclasses.fields(cls)]
+    return list(cls.__struct_fields__)  # type: ignore[attr-defined]
+
+
 def view_class(template: str) -> type:
     """The view class a view template receives."""
     module, _, name = VIEWS[template][0].partition(":")
@@ -144,8 +151,8 @@ def describe(name: str) -> list[str]:
         cls = view_class(stem)
         lines = [VIEWS[stem][1] + "; receives:", f"`view` ({cls.__name__}):"]
         helps = FIELDS.get(cls.__name__, {})
-        for field in dataclasses.fields(cls):
-            lines.append(f"  {field.name}: {helps.get(field.name, field.name)}")
+        for name in field_names(cls):
+            lines.append(f"  {name}: {helps.get(name, name)}")
         return [*lines, LEVEL]
     if stem in PARTS:
         return [PARTS[stem]]

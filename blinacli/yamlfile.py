@@ -8,6 +8,7 @@ them is composed on demand by :func:`position`, not on every load.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -25,6 +26,9 @@ MAX_DIGITS = 50
 Python refuses to convert more than 4,300 digits, and nothing in evidence needs 50."""
 
 
+_MERGE = "tag:yaml.org,2002:merge"
+
+
 class EvidenceLoader(_Base):  # type: ignore[misc, valid-type]
     """Safe loader that rejects duplicate mapping keys and keeps huge integers as text."""
 
@@ -35,9 +39,14 @@ class EvidenceLoader(_Base):  # type: ignore[misc, valid-type]
         return super().construct_yaml_int(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        pairs = len(node.value)
+        if not any(key_node.tag == _MERGE for key_node, _ in node.value):
+            mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+            if len(mapping) == pairs:
+                return mapping  # as many keys as pairs: none repeats
         seen: dict[Any, yaml.Node] = {}
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE:
                 continue  # keys brought in by "<<" may be overridden on purpose
             key = self.construct_object(key_node, deep=True)
             try:
@@ -54,10 +63,25 @@ class EvidenceLoader(_Base):  # type: ignore[misc, valid-type]
             seen[key] = key_node
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:  # 2024-02-30 looks like a date
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"{node.value!r} is not a valid date ({exc}); quote it to keep it as text",
+                node.start_mark,
+            ) from None
+
 
 EvidenceLoader.add_constructor(
     "tag:yaml.org,2002:int",
     EvidenceLoader.construct_yaml_int,
+)
+EvidenceLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    EvidenceLoader.construct_yaml_timestamp,
 )
 
 
@@ -69,6 +93,16 @@ def parse(text: str) -> Any:
 Path = tuple[str | int, ...]
 
 
+@functools.lru_cache(maxsize=2)
+def _composed(text: str) -> yaml.Node | None:
+    """The node tree of ``text`` (None if it does not parse), kept for the next call:
+    a file with many findings asks for many positions in the same text."""
+    try:
+        return yaml.compose(text, Loader=_Base)
+    except yaml.YAMLError:
+        return None
+
+
 def position(text: str, path: Path, *, key: bool = False) -> tuple[int, int] | None:
     """The 1-based (line, column) of the value at ``path`` in ``text``.
 
@@ -77,10 +111,7 @@ def position(text: str, path: Path, *, key: bool = False) -> tuple[int, int] | N
     alias), the deepest node reached is used; None only if the text no longer
     parses.
     """
-    try:
-        node = yaml.compose(text, Loader=_Base)
-    except yaml.YAMLError:
-        return None
+    node = _composed(text)
     if node is None:
         return None
     mark = node.start_mark
@@ -146,7 +177,7 @@ MAX_VALUES = 100_000
 """Most values a document may hold once its aliases are expanded (alias bombs)."""
 
 _BRACKETS = re.compile(r"[\[\]{}]")
-_INDENT = re.compile(r"^(?:[ \t]|[-?:](?=[ \t]))*", re.MULTILINE)
+_DEEP_INDENT = re.compile(rf"^(?:[ \t]|[-?:](?=[ \t])){{{MAX_INDENT + 1}}}", re.MULTILINE)
 
 
 class LimitError(Exception):
@@ -161,6 +192,8 @@ class LimitError(Exception):
 def check_flow_depth(text: str) -> None:
     """Reject flow nesting deeper than MAX_FLOW_DEPTH before parsing (libyaml slows down
     badly on it). Brackets inside quoted text count too, so the limit is generous."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return  # too few openings to nest that deep
     depth = 0
     for match in _BRACKETS.finditer(text):
         depth += 1 if match.group() in "[{" else -1
@@ -173,12 +206,12 @@ def check_flow_depth(text: str) -> None:
 
 def check_indentation(text: str) -> None:
     """Reject block nesting deeper than MAX_INDENT columns before parsing."""
-    for match in _INDENT.finditer(text):
-        if match.end() - match.start() > MAX_INDENT:
-            raise LimitError(
-                f"nesting too deep to read: indentation beyond {MAX_INDENT} columns",
-                offset=match.start(),
-            )
+    match = _DEEP_INDENT.search(text)
+    if match is not None:
+        raise LimitError(
+            f"nesting too deep to read: indentation beyond {MAX_INDENT} columns",
+            offset=match.start(),
+        )
 
 
 def check_expansion(data: Any) -> None:

@@ -15,9 +15,13 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture(autouse=True)
-def _deterministic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bundled evidence, no colour, an 80-column terminal and --debug off for every test."""
+def _deterministic_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Bundled evidence, no colour, an 80-column terminal and --debug off for every test;
+    a study cache of the test's own, so no test reads or writes the user's."""
     monkeypatch.delenv("BLINACLI_EVIDENCE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
     for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

@@ -192,6 +192,19 @@ def test_tab_indentation() -> None:
     assert str(finding) == f"{FILE}:{line}:{column}: {message} ({hint})"
 
 
+def test_impossible_unquoted_date_is_a_yaml_finding() -> None:
+    """YAML reads 2024-02-30 as a date and cannot build it: a finding at the value,
+    not a crash."""
+    text = edited('  date: "2024-07-25"\n', "  date: 2024-02-30\n")
+    line, column = at(text, "2024-02-30")
+    finding = only_finding(text)
+    assert (finding.kind, finding.line, finding.column) == ("yaml", line, column)
+    assert finding.message == (
+        "invalid YAML: '2024-02-30' is not a valid date (day is out of range for month); "
+        "quote it to keep it as text"
+    )
+
+
 def test_duplicate_mapping_key() -> None:
     """A repeated key is an error (YAML would keep the last silently), naming the first line."""
     text = edited("  phase: 3\n", "  phase: 3\n  phase: 2\n")

@@ -748,3 +748,29 @@ def test_confidence_level_below_50_is_rejected(tmp_path: Path) -> None:
         in (result.stderr)
     )
     assert "Traceback" not in result.stderr
+
+
+def _every_quote(node: object, path: tuple[str | int, ...] = ()) -> list[Any]:
+    """Every Quote under ``node`` by visiting every field of every struct: the slow,
+    obviously complete walk that ``model.quotes`` (which skips fields whose types
+    cannot hold a quote) must agree with."""
+    if isinstance(node, model.Quote):
+        return [(path, node)]
+    found: list[Any] = []
+    if isinstance(node, msgspec.Struct):
+        for name in node.__struct_fields__:
+            found += _every_quote(getattr(node, name), (*path, name))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += _every_quote(item, (*path, index))
+    return found
+
+
+def test_quotes_finds_every_quote_in_document_order() -> None:
+    from blinacli import loader
+
+    synthetic = Path(__file__).parent / "fixtures" / "synthetic"
+    studies = loader.load([evidence_dir(), synthetic]).studies
+    assert len(studies) == 6
+    for study in studies:
+        assert model.quotes(study) == _every_quote(study), study.id

@@ -498,10 +498,10 @@ def test_ctrl_c_outside_a_command_exits_130(
 ) -> None:
     """main() itself turns an interrupt that no command caught into 130."""
 
-    def interrupted() -> None:
+    def interrupted(**options: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "app", interrupted)
+    monkeypatch.setattr(cli, "_app_for", lambda argv: interrupted)
     with pytest.raises(SystemExit) as stopped:
         cli.main()
     assert stopped.value.code == 130
@@ -725,14 +725,14 @@ def test_unreadable_file(runner: CliRunner, here: Path, monkeypatch: pytest.Monk
 
 def test_unreadable_folder(runner: CliRunner, here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (here / "locked").mkdir()
-    iterdir = Path.iterdir
+    scandir = os.scandir
 
-    def refuse(path: Path) -> Iterator[Path]:
-        if path.name == "locked":
+    def refuse(path: Path) -> Any:
+        if Path(path).name == "locked":
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return iterdir(path)
+        return scandir(path)
 
-    monkeypatch.setattr(Path, "iterdir", refuse)
+    monkeypatch.setattr(os, "scandir", refuse)
     assert_findings(runner, "evidence", ["evidence/locked: cannot read: Permission denied"])
 
 

@@ -1,0 +1,333 @@
+"""The study cache: never stale, never in the way.
+
+Every test has a cache folder of its own ($XDG_CACHE_HOME is set per test in
+conftest.py). Files are dated a minute back before the first load, since a file changed
+in the last two seconds is deliberately not cached (see blinacli/cache.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import msgspec
+import pytest
+from typer.testing import CliRunner
+
+from blinacli import cache, loader, progress
+from blinacli.cli import app
+from blinacli.model import Study
+from blinacli.resources import evidence_dir
+
+REPO = Path(__file__).resolve().parents[1]
+SYNTHETIC = REPO / "tests" / "fixtures" / "synthetic"
+
+
+def evidence_copy(folder: Path) -> Path:
+    """The bundled and synthetic studies copied into ``folder``, dated a minute back."""
+    folder.mkdir()
+    for source in [*evidence_dir().glob("*.yaml"), *SYNTHETIC.glob("*.yaml")]:
+        shutil.copy(source, folder / source.name)
+    age(folder)
+    return folder
+
+
+def age(folder: Path, seconds: int = 60) -> None:
+    """Date every file in ``folder`` ``seconds`` back, as files not edited just now."""
+    then = time.time() - seconds
+    for file in folder.iterdir():
+        os.utime(file, (then, then))
+
+
+def cache_files() -> list[Path]:
+    folder = cache.cache_dir()
+    return sorted(folder.glob("evidence-*.msgpack")) if folder.is_dir() else []
+
+
+def listed(runner: CliRunner, folder: Path, *extra: str) -> dict[str, object]:
+    result = runner.invoke(
+        app, ["list", "-e", str(folder), "--format", "json", *extra], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def refuse_to_parse(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Make any parse fail the test; returns the list of files that were parsed."""
+    parsed: list[Path] = []
+    real = loader.load_file
+
+    def record(file: Path) -> tuple[Study | None, list[loader.Finding]]:
+        parsed.append(file)
+        return real(file)
+
+    monkeypatch.setattr(loader, "load_file", record)
+    return parsed
+
+
+def test_a_second_load_comes_from_the_cache(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = evidence_copy(tmp_path / "evidence")
+    first = listed(runner, folder)
+    assert len(cache_files()) == 1
+    parsed = refuse_to_parse(monkeypatch)
+    assert listed(runner, folder) == first
+    assert parsed == []
+
+
+def test_cached_studies_equal_the_parsed_ones(tmp_path: Path) -> None:
+    """Through the cache, every study is equal to the one parsed: ints stay ints, 22.0
+    stays a float, "not reached" stays text."""
+    folder = evidence_copy(tmp_path / "evidence")
+    _, parsed = loader.check([folder])
+    loader.check([folder], cache=True)
+    _, cached = loader.check([folder], cache=True)
+    assert [item.study for item in cached] == [item.study for item in parsed]
+    assert [item.file for item in cached] == [item.file for item in parsed]
+    for before, after in zip(parsed, cached, strict=True):
+        assert msgspec.json.encode(before.study) == msgspec.json.encode(after.study)
+
+
+def test_an_edited_file_is_seen_on_the_next_run(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of the same size, dated a second later, is read again; so is one made
+    just now, within the same second as the first load."""
+    folder = evidence_copy(tmp_path / "evidence")
+    listed(runner, folder)
+    target = folder / "e1910.yaml"
+    text = target.read_text(encoding="utf-8")
+    stat = target.stat()
+    edited = text.replace("acronym: E1910\n", "acronym: E1911\n", 1)
+    assert len(edited) == len(text) and edited != text
+    target.write_text(edited, encoding="utf-8")
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    parsed = refuse_to_parse(monkeypatch)
+    acronyms = {row["id"]: row["acronym"] for row in listed(runner, folder)["studies"]}  # type: ignore[index]
+    assert acronyms["e1910"] == "E1911"
+    assert [path.name for path in parsed] == ["e1910.yaml"]
+
+    target.write_text(text, encoding="utf-8")  # now, undated: the same second as before
+    acronyms = {row["id"]: row["acronym"] for row in listed(runner, folder)["studies"]}  # type: ignore[index]
+    assert acronyms["e1910"] == "E1910"
+
+
+def test_a_file_turned_invalid_is_reported_not_served_from_the_cache(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = evidence_copy(tmp_path / "evidence")
+    listed(runner, folder)
+    target = folder / "e1910.yaml"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("  year: 2024\n", "  year: soon\n")
+    )
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 1
+    assert "citation.year: expected a whole number, found 'soon'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda data: data[: len(data) // 2], id="truncated"),
+        pytest.param(lambda data: b"", id="empty"),
+        pytest.param(lambda data: b"\x00garbage" * 100, id="garbage"),
+        pytest.param(
+            lambda data: msgspec.msgpack.encode({"schema": 1, "entries": [1, 2]}), id="wrong-shape"
+        ),
+        pytest.param(lambda data: data.replace(b"e1910", b"E1910"), id="edited-inside"),
+    ],
+)
+def test_a_damaged_cache_is_rebuilt_silently(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: object
+) -> None:
+    folder = evidence_copy(tmp_path / "evidence")
+    expected = listed(runner, folder)
+    [file] = cache_files()
+    file.write_bytes(damage(file.read_bytes()))  # type: ignore[operator]
+    assert listed(runner, folder) == expected  # no message: stderr is checked empty
+    parsed = refuse_to_parse(monkeypatch)
+    assert listed(runner, folder) == expected
+    assert parsed == [], "the damaged cache was not replaced by a good one"
+
+
+def test_a_cache_from_another_version_is_not_used(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = evidence_copy(tmp_path / "evidence")
+    expected = listed(runner, folder)
+    monkeypatch.setattr(cache, "__version__", "0.0.0-other")
+    parsed = refuse_to_parse(monkeypatch)
+    assert listed(runner, folder) == expected
+    assert len(parsed) == len(list(folder.iterdir()))
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_obstacle(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$XDG_CACHE_HOME is a file, so no folder can be made in it (as for a read-only
+    disk, and unlike permissions, this holds for root too)."""
+    folder = evidence_copy(tmp_path / "evidence")
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    expected = listed(runner, folder, "--no-cache")
+    assert listed(runner, folder) == expected
+    assert listed(runner, folder) == expected
+    assert blocked.read_text(encoding="utf-8") == ""
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
+def test_a_read_only_cache_folder_is_no_obstacle(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = evidence_copy(tmp_path / "evidence")
+    cache.cache_dir().mkdir(parents=True)
+    cache.cache_dir().chmod(0o500)
+    try:
+        expected = listed(runner, folder, "--no-cache")
+        assert listed(runner, folder) == expected
+        assert cache_files() == []
+    finally:
+        cache.cache_dir().chmod(0o700)
+
+
+def test_no_cache_neither_reads_nor_writes_it(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = evidence_copy(tmp_path / "evidence")
+    listed(runner, folder, "--no-cache")
+    assert cache_files() == []
+    listed(runner, folder)
+    [file] = cache_files()
+    before = file.read_bytes()
+    parsed = refuse_to_parse(monkeypatch)
+    listed(runner, folder, "--no-cache")
+    assert len(parsed) == len(list(folder.iterdir()))
+    assert file.read_bytes() == before
+
+
+def test_every_command_that_reads_evidence_takes_no_cache(runner: CliRunner) -> None:
+    commands = ["validate", "check", "list", "show", "compare", "outcomes", "safety", "digest"]
+    for command in commands:
+        result = runner.invoke(app, [command, "--help"])
+        assert "--no-cache" in result.stdout, command
+
+
+def test_two_processes_loading_at_once_neither_fail_nor_corrupt_the_cache(
+    tmp_path: Path,
+) -> None:
+    """Four processes start together on a cold cache, three rounds; every one prints the
+    same studies, and the cache left behind is whole and used by the next run."""
+    folder = evidence_copy(tmp_path / "evidence")
+    for extra in range(30):  # more files, so the loads overlap
+        source = (SYNTHETIC / "syn-single-arm-no-safety.yaml").read_text(encoding="utf-8")
+        copy = source.replace("id: syn-single-arm\n", f"id: syn-copy-{extra}\n", 1)
+        copy = copy.replace("acronym: SYN-1ARM\n", f"acronym: SYN-COPY-{extra}\n", 1)
+        (folder / f"copy-{extra}.yaml").write_text(copy, encoding="utf-8")
+    age(folder)
+    command = [sys.executable, "-m", "blinacli", "list", "-e", str(folder), "--format", "json"]
+    outputs = set()
+    for _ in range(3):
+        for file in cache_files():
+            file.unlink()
+        processes = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for _ in range(4)
+        ]
+        for process in processes:
+            stdout, stderr = process.communicate(timeout=120)
+            assert process.returncode == 0, stderr.decode()
+            assert stderr == b""
+            outputs.add(stdout)
+    assert len(outputs) == 1
+    assert len(json.loads(outputs.pop())["studies"]) == 36
+    [file] = cache_files()
+    contents = msgspec.msgpack.decode(file.read_bytes(), type=cache.Contents)
+    assert len(contents.entries) == 36
+    assert list(cache.cache_dir().glob(".evidence-*")) == []  # no temporary file left
+
+
+def test_files_changed_in_the_last_seconds_are_not_cached(tmp_path: Path) -> None:
+    folder = evidence_copy(tmp_path / "evidence")
+    os.utime(folder / "e1910.yaml")  # touched just now
+    loader.check([folder], cache=True)
+    [file] = cache_files()
+    entries = msgspec.msgpack.decode(file.read_bytes(), type=cache.Contents).entries
+    assert sorted(Path(key).name for key in entries) == sorted(
+        path.name for path in folder.iterdir() if path.name != "e1910.yaml"
+    )
+
+
+def test_parallel_parsing_gives_the_same_report_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Split across processes, a load reports the same studies and findings, in file
+    order, as one process does, broken files and duplicate ids included."""
+    folder = evidence_copy(tmp_path / "evidence")
+    (folder / "a-broken.yaml").write_text("id: broken\ntitle: [\n", encoding="utf-8")
+    (folder / "m-duplicate.yaml").write_text(
+        (folder / "e1910.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (folder / "z-schema.yaml").write_text(
+        (folder / "blast.yaml").read_text(encoding="utf-8").replace("id: blast\n", "id: Bad!\n"),
+        encoding="utf-8",
+    )
+    one_report, one_loaded = loader.check([folder])
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(loader, "_workers", lambda: 2)
+    seen: list[tuple[int, int]] = []
+    report, loaded = loader.check([folder], progress=lambda done, total: seen.append((done, total)))
+    assert report.findings == one_report.findings and len(report.findings) >= 3
+    assert [(i.file, i.study) for i in loaded] == [(i.file, i.study) for i in one_loaded]
+    assert seen and seen[-1] == (9, 9)
+
+
+def test_progress_is_never_shown_when_piped_or_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    monkeypatch.delenv("CI", raising=False)
+    assert progress.wanted()
+    monkeypatch.setenv("CI", "true")
+    assert not progress.wanted()
+    monkeypatch.setenv("CI", "false")
+    assert progress.wanted()
+    monkeypatch.setattr(
+        sys, "stderr", object.__new__(type("Pipe", (), {"isatty": lambda s: False}))
+    )
+    monkeypatch.delenv("CI")
+    assert not progress.wanted()
+
+
+def test_a_slow_load_shows_a_bar_on_stderr_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a load has run past AFTER seconds, the bar counts files on stderr and is
+    removed at the end; before that, nothing is drawn."""
+    import io
+
+    from rich.console import Console
+
+    screen = io.StringIO()
+    monkeypatch.setattr(
+        "rich.console.Console",
+        lambda **options: Console(file=screen, force_terminal=True, width=60),
+    )
+    quick = progress.LoadProgress()
+    quick(5, 10)
+    quick.close()
+    assert screen.getvalue() == ""
+    monkeypatch.setattr(progress, "AFTER", 0.0)
+    slow = progress.LoadProgress()
+    slow(5, 10)
+    slow(10, 10)
+    slow.close()
+    assert "reading evidence" in screen.getvalue() and "10/10" in screen.getvalue()

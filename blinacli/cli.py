@@ -4,12 +4,9 @@ Exit codes: 0 success, 1 the evidence or the request was bad, 2 usage error,
 130 interrupted. A user error never shows a traceback unless ``--debug`` asks.
 """
 
-from __future__ import annotations
-
 import functools
-import json
+import gc
 import sys
-import traceback
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -20,13 +17,14 @@ import typer
 from blinacli import __version__
 from blinacli.errors import BlinacliError, EvidenceError, UsageError
 
-app = typer.Typer(
-    name="blinacli",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    rich_markup_mode=None,
-)
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "blinacli",
+    "no_args_is_help": True,
+    "add_completion": True,
+    "pretty_exceptions_show_locals": False,
+    "rich_markup_mode": None,
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 _debug = False
 _verbose = False
@@ -101,11 +99,63 @@ FormatOption = Annotated[
     ),
 ]
 
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse every file afresh, neither reading nor updating the cache of parsed "
+        "studies ($XDG_CACHE_HOME/blinacli, else ~/.cache/blinacli).",
+    ),
+]
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _complete_study(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: the ids of the studies in use (--evidence if typed already),
+    each with its acronym and title as help (shown by zsh and fish). Silent on any
+    problem: a completion never errs."""
+    try:
+        from blinacli import loader
+
+        evidence = loader.load(ctx.params.get("evidence") or None, cache=True)
+    except Exception:
+        return []
+    word = incomplete.casefold()
+    return [
+        (study.id, f"{study.acronym}: {study.title}")
+        for study in evidence.studies
+        if study.id.casefold().startswith(word) or study.acronym.casefold().startswith(word)
+    ]
+
+
+def _complete_endpoint(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: endpoint terms and their short aliases."""
+    from blinacli.model import ENDPOINT_NAMES
+    from blinacli.vocabulary import ALIASES, ENDPOINTS
+
+    word = incomplete.casefold()
+    terms = [(term, ENDPOINT_NAMES.get(term, term)) for term in ENDPOINTS]
+    terms += [
+        (alias, f"{ENDPOINT_NAMES.get(term, term)} ({term})") for alias, term in ALIASES.items()
+    ]
+    return [(term, help) for term, help in terms if term.startswith(word)]
 
 
 def _fail(message: str) -> None:
     sys.stderr.write(f"error: {message}\n")
+
+
+def _json(payload: Any, **options: Any) -> str:
+    import json
+
+    return json.dumps(payload, **options)
+
+
+def _traceback() -> None:
+    import traceback
+
+    traceback.print_exc()
 
 
 def handle_errors(command: F) -> F:
@@ -117,14 +167,14 @@ def handle_errors(command: F) -> F:
             return command(*args, **kwargs)
         except EvidenceError as exc:
             if _debug:
-                traceback.print_exc()
+                _traceback()
             for finding in exc.report.findings:
                 sys.stderr.write(f"{finding}\n")
             _fail(f"the evidence in use is invalid: {exc.report.summary()}")
             raise typer.Exit(1) from None
         except BlinacliError as exc:
             if _debug:
-                traceback.print_exc()
+                _traceback()
             _fail(str(exc))
             raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
         except KeyboardInterrupt:
@@ -193,7 +243,7 @@ def _emit(
     fmt = _format(chosen)
     if fmt is Format.json:
         payload = data() if data is not None else view.to_json()
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(_json(payload, ensure_ascii=False, indent=2) + "\n")
     elif fmt is Format.csv:
         import csv
 
@@ -238,7 +288,12 @@ PhOption = Annotated[
     Status | None, typer.Option("--ph", help="Philadelphia (BCR::ABL1) status of the population.")
 ]
 EndpointOption = Annotated[
-    str | None, typer.Option("--endpoint", help="Reports this endpoint (a term or alias, e.g. os).")
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="Reports this endpoint (a term or alias, e.g. os).",
+        autocompletion=_complete_endpoint,
+    ),
 ]
 YearFromOption = Annotated[
     int | None, typer.Option("--year-from", help="Published in this year or later.")
@@ -286,11 +341,36 @@ FILTERS = (
 )
 
 
+def _load(evidence: list[Path] | None, no_cache: bool) -> Any:
+    """The evidence in use (see ``loader.load``), with a progress bar if it is slow."""
+    from blinacli import loader
+    from blinacli.progress import load_progress
+
+    with load_progress() as progress:
+        found = loader.load(evidence, cache=not no_cache, progress=progress)
+    _notes(found.notes)
+    # The studies live until the command ends: later garbage collections need not
+    # scan them again (with 10,000 studies, each scan took tenths of a second).
+    gc.freeze()
+    return found
+
+
+def _check(paths: list[Path] | None, no_cache: bool) -> Any:
+    """Every file's findings and the valid studies (see ``loader.check``)."""
+    from blinacli import loader
+    from blinacli.progress import load_progress
+
+    with load_progress() as progress:
+        report, loaded = loader.check(paths or None, cache=not no_cache, progress=progress)
+    _notes(report.notes)
+    return report, loaded
+
+
 def _select(
     evidence: list[Path] | None, arguments: dict[str, Any], loaded: Any = None
 ) -> list[Any]:
     """The studies in use that match the filter options among a command's ``arguments``."""
-    from blinacli import filters, loader
+    from blinacli import filters
 
     given = {name: arguments[name] for name in FILTERS}
     where = given.pop("where") or []
@@ -300,8 +380,7 @@ def _select(
     criteria = filters.Criteria.build(
         where=where, **{k: v for k, v in given.items() if v is not None}
     )
-    evidence_in_use = loaded or loader.load(evidence)
-    _notes(evidence_in_use.notes)
+    evidence_in_use = loaded or _load(evidence, arguments.get("no_cache", False))
     return filters.select(evidence_in_use.studies, criteria)
 
 
@@ -329,6 +408,7 @@ ReportFormatOption = Annotated[
 def validate_command(
     paths: PathsArgument = None,
     evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
     output: ReportFormatOption = ReportFormat.text,
     strict: Annotated[
         bool,
@@ -339,15 +419,12 @@ def validate_command(
 
     Exits 0 when every file is valid, 1 when any is not.
     """
-    from blinacli import loader
-
-    report, loaded = loader.check([*(paths or []), *(evidence or [])] or None)
-    _notes(report.notes)
+    report, loaded = _check([*(paths or []), *(evidence or [])], no_cache)
     if strict:
         _print_checks(report, loaded, output)
         return
     if output is ReportFormat.json:
-        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(_json(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     elif output is ReportFormat.github:
         for finding in report.findings:
             sys.stdout.write(finding.github_annotation() + "\n")
@@ -365,6 +442,7 @@ def validate_command(
 def check_command(
     paths: PathsArgument = None,
     evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
     output: ReportFormatOption = ReportFormat.text,
 ) -> None:
     """Check that each study's numbers agree with each other: reported against derived.
@@ -373,10 +451,7 @@ def check_command(
     CIs, subgroups and arms against their populations. Validation problems are
     reported too. Exits 1 on any error; warnings alone exit 0.
     """
-    from blinacli import loader
-
-    report, loaded = loader.check([*(paths or []), *(evidence or [])] or None)
-    _notes(report.notes)
+    report, loaded = _check([*(paths or []), *(evidence or [])], no_cache)
     _print_checks(report, loaded, output)
 
 
@@ -391,7 +466,7 @@ def _print_checks(report: Any, loaded: Any, output: ReportFormat) -> None:
             "validation": report.to_dict(),
             "checks": checks.to_dict(),
         }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(_json(payload, ensure_ascii=False, indent=2) + "\n")
     else:
         github = output is ReportFormat.github
         for finding in report.findings:
@@ -409,6 +484,7 @@ def _print_checks(report: Any, loaded: Any, output: ReportFormat) -> None:
 @handle_errors
 def list_command(
     evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
     drug: DrugOption = None,
@@ -446,8 +522,14 @@ def list_command(
 @app.command("show")
 @handle_errors
 def show_command(
-    study_id: Annotated[str, typer.Argument(metavar="ID", help="Study id or acronym, any case.")],
+    study_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="Study id or acronym, any case.", autocompletion=_complete_study
+        ),
+    ],
     evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
 ) -> None:
@@ -455,10 +537,9 @@ def show_command(
     key points, limitations and sources, with the source of every figure."""
     import msgspec
 
-    from blinacli import loader, views
+    from blinacli import views
 
-    found = loader.load(evidence)
-    _notes(found.notes)
+    found = _load(evidence, no_cache)
     study = found.find(study_id)
     view = views.study_view(study)
     _emit(
@@ -476,7 +557,11 @@ def show_command(
 def compare_command(
     study_ids: Annotated[
         list[str],
-        typer.Argument(metavar="ID ID [ID]...", help="Two or more study ids or acronyms."),
+        typer.Argument(
+            metavar="ID ID [ID]...",
+            help="Two or more study ids or acronyms.",
+            autocompletion=_complete_study,
+        ),
     ],
     section: Annotated[
         list[str] | None,
@@ -488,6 +573,7 @@ def compare_command(
         ),
     ] = None,
     evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
 ) -> None:
@@ -495,13 +581,11 @@ def compare_command(
 
     Outcomes line up by endpoint, timepoint and analysis population.
     """
-    from blinacli import loader
     from blinacli.compare import compare_view
 
     if len(study_ids) < 2:
         raise UsageError("compare needs at least two study ids")
-    found = loader.load(evidence)
-    _notes(found.notes)
+    found = _load(evidence, no_cache)
     studies = [found.find(study_id) for study_id in study_ids]
     _emit(
         compare_view(studies, section or None),
@@ -517,12 +601,17 @@ def compare_command(
 def outcomes_command(
     endpoint_name: Annotated[
         str | None,
-        typer.Argument(metavar="ENDPOINT", help="An endpoint term or alias, e.g. os, rfs."),
+        typer.Argument(
+            metavar="ENDPOINT",
+            help="An endpoint term or alias, e.g. os, rfs.",
+            autocompletion=_complete_endpoint,
+        ),
     ] = None,
     vocabulary_list: Annotated[
         bool, typer.Option("--list", help="List the endpoint vocabulary with counts.")
     ] = False,
     evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
     drug: DrugOption = None,
@@ -589,6 +678,7 @@ def safety_command(
         ),
     ] = None,
     evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
     drug: DrugOption = None,
@@ -626,6 +716,7 @@ def safety_command(
 @handle_errors
 def digest_command(
     evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
     output_format: Annotated[
         DocumentFormat,
         typer.Option("--format", "-f", help="markdown or html.", case_sensitive=False),
@@ -673,18 +764,20 @@ def digest_command(
     safety, limitations and references, with the source of every figure. The
     output is deterministic; a date appears only when SOURCE_DATE_EPOCH is set.
     """
-    from blinacli import loader
     from blinacli.digest import digest_view
     from blinacli.render_documents import render
 
-    loaded = loader.load(evidence)
+    loaded = _load(evidence, no_cache)
     studies = _select(evidence, locals(), loaded=loaded)
     if not studies:
         _nothing("no study matches the filters")
         return
+    from blinacli.resources import evidence_dir
+
+    bundled = str(evidence_dir().resolve())
     view = digest_view(
         studies,
-        [_portable(loaded.file_of(s)) for s in studies],
+        [_portable(loaded.file_of(s), bundled) for s in studies],
         title=title,
         date=_source_date(),
     )
@@ -700,15 +793,16 @@ def digest_command(
         write_atomic(output, text)
 
 
-def _portable(file: str) -> str:
+def _portable(file: str, bundled: str) -> str:
     """A bundled file as "bundled: blast.yaml", so a digest does not depend on where
-    blinacli is installed; other files as the user named them."""
-    from blinacli.resources import evidence_dir
+    blinacli is installed; other files as the user named them. ``bundled`` is the
+    resolved folder of the bundled evidence (the loader names files by resolved path)."""
+    import os
 
-    try:
-        return "bundled: " + Path(file).resolve().relative_to(evidence_dir().resolve()).as_posix()
-    except ValueError:
+    absolute = os.path.abspath(file)
+    if not absolute.startswith(bundled + os.sep):
         return file
+    return "bundled: " + Path(os.path.relpath(absolute, bundled)).as_posix()
 
 
 def _source_date() -> str | None:
@@ -725,6 +819,268 @@ def _source_date() -> str | None:
         raise UsageError(
             f"SOURCE_DATE_EPOCH must be whole seconds since 1970, found {epoch!r}"
         ) from None
+
+
+class ExportFormat(StrEnum):
+    fhir = "fhir"
+
+
+@app.command("export")
+@handle_errors
+def export_command(
+    export_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="fhir: an HL7 FHIR R5 Bundle (JSON) with a ResearchStudy per study and an "
+            "Evidence per between-group comparison.",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ],
+    evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the export to FILE (atomically; on any error an existing FILE is "
+            "left as it was). Default: standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE when it already exists.")
+    ] = False,
+    drug: DrugOption = None,
+    phase: PhaseOption = None,
+    design: DesignOption = None,
+    mrd: MrdOption = None,
+    ph: PhOption = None,
+    endpoint: EndpointOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
+    min_n: MinNOption = None,
+    age: AgeOption = None,
+    search: SearchOption = None,
+    where: WhereOption = None,
+) -> None:
+    """Export the evidence (or the studies the filters select) in a standard format.
+
+    fhir writes one HL7 FHIR R5 Bundle: a ResearchStudy per study (registry ids,
+    phase, design, arms as comparison groups, citations) and an Evidence per
+    between-group comparison (population, intervention, comparator and outcome;
+    the ratio with its CI and p-value; caveats as notes). The output is
+    deterministic. An existing FILE is replaced only with --force.
+    """
+    from blinacli.fhir import bundle_json
+    from blinacli.output import OutputError, write_atomic
+
+    studies = _select(evidence, locals())
+    if output is not None and output.exists() and not output.is_dir() and not force:
+        raise OutputError(f"{output} already exists; use --force to replace it")
+    if not studies:
+        _nothing("no study matches the filters")
+        return
+    text = bundle_json(studies)  # --format fhir, the only format so far
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+
+
+@app.command("new")
+@handle_errors
+def new_command(
+    study_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The new study's id: lower-case letters, digits and hyphens, "
+            "starting with a letter or digit.",
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the starter file to FILE (atomically) instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
+) -> None:
+    """Write a commented starter evidence file for a new study.
+
+    Every section of the model is there, each field explained with its allowed
+    values. Values to fill start with TODO and fail validation until each is
+    replaced from the sources (or, for an optional field, removed).
+    """
+    from blinacli.starter import starter_text, write_starter
+
+    text = starter_text(study_id)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_starter(output, text, force=force)
+    sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")
+
+
+class CitationStyle(StrEnum):
+    bibtex = "bibtex"
+    ris = "ris"
+    csl_json = "csl-json"
+
+
+@app.command("cite")
+@handle_errors
+def cite_command(
+    study_ids: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID [ID]...",
+            help="One or more study ids or acronyms, any case.",
+            autocompletion=_complete_study,
+        ),
+    ],
+    style: Annotated[
+        CitationStyle,
+        typer.Option(
+            "--format",
+            "-f",
+            help="bibtex; ris (lines end in CRLF, as the RIS specification asks); "
+            "csl-json (for Zotero, pandoc and other CSL processors).",
+            case_sensitive=False,
+        ),
+    ] = CitationStyle.bibtex,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the citations to FILE (atomically; on any error an existing "
+            "FILE is left as it was). Default: standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
+) -> None:
+    """Citations of studies for reference managers, with DOI, PMID and registry ids.
+
+    Only what the evidence files hold is written; a field a file lacks is left
+    out. Each study is cited once, in the order given; BibTeX keys (also the
+    CSL-JSON ids) are first author, year and study id, e.g. litzow2024-e1910.
+    """
+    from blinacli import citations
+
+    found = _load(evidence, no_cache)
+    studies = [found.find(study_id) for study_id in study_ids]
+    text = citations.render(studies, style.value)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from blinacli.output import write_atomic
+
+        write_atomic(output, text)
+
+
+@app.command("schema")
+@handle_errors
+def schema_command(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the schema to FILE (atomically) instead of standard output. "
+            "An existing FILE is replaced only with --force.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of evidence files.
+
+    Generated from blinacli's model, with a description of every field, for
+    editors to validate and complete evidence files. The schema checks each
+    value on its own; `blinacli validate` also checks the rules across values.
+    """
+    from blinacli import schema
+
+    if output is None:
+        if force:
+            raise UsageError("--force needs --output FILE")
+        sys.stdout.write(schema.schema_json())
+    else:
+        schema.write_schema(output, force=force)
+
+
+import_app = typer.Typer(
+    name="import",
+    help="Draft evidence files from other sources, to complete by hand.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app)
+
+
+@import_app.command("ctgov")
+@handle_errors
+def import_ctgov_command(
+    record: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE|-",
+            help="A ClinicalTrials.gov API v2 study record (JSON), as downloaded from "
+            "https://clinicaltrials.gov/api/v2/studies/NCT...; - reads standard input.",
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the draft to FILE (atomically; on any error an existing FILE is "
+            "left as it was). Default: standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
+) -> None:
+    """Draft an evidence file from a ClinicalTrials.gov study record, offline.
+
+    Imports the identification, design, arms, drugs, ages, enrollment and outcome
+    definitions, and from a results section each group's results, the analyses
+    (ratio, CI, p-value as reported) and the adverse events, every figure quoted
+    from the record. What the registry does not hold (the publication, doses,
+    which group is the intervention) is a TODO placeholder: the draft validates
+    once every placeholder is filled. Notes in the draft list what was not imported.
+    """
+    from blinacli.ctgov import import_record
+    from blinacli.output import OutputError, write_atomic
+
+    if output is not None and output.exists() and not output.is_dir() and not force:
+        raise OutputError(f"{output} already exists; use --force to replace it")
+    text = import_record(record, sys.stdin.buffer if record == "-" else None)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(output, text)
+    sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")
 
 
 templates_app = typer.Typer(
@@ -790,10 +1146,34 @@ BROKEN_PIPE = 141
 """Exit status when the reader closes the pipe early: the shell's for SIGPIPE, 128 + 13."""
 
 
+def _app_for(argv: list[str]) -> typer.Typer:
+    """The app to run for ``argv``: when it names a command, an app holding only that
+    command, so Typer prepares one command's options rather than every command's (a
+    third of a look-up's start-up). Anything else (no command, an unknown one, the
+    top-level --help) gets the whole app, so help and errors list every command."""
+    name = next((arg for arg in argv if not arg.startswith("-")), None)
+    if name is None or (argv and argv[0] in ("--help", "--version")):
+        return app
+    commands = [info for info in app.registered_commands if info.name == name]
+    groups = [
+        info
+        for info in app.registered_groups
+        if name in (info.name, info.typer_instance and info.typer_instance.info.name)
+    ]
+    if not commands and not groups:
+        return app
+    only = typer.Typer(**_APP_SETTINGS)
+    only.registered_callback = app.registered_callback
+    only.registered_commands = commands
+    only.registered_groups = groups
+    return only
+
+
 def main() -> None:
     """Console-script entry point: Ctrl-C exits 130, a closed pipe ends quietly."""
     try:
-        app()  # in standalone mode this always ends by raising SystemExit
+        # in standalone mode this always ends by raising SystemExit
+        _app_for(sys.argv[1:])(prog_name="blinacli")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)

@@ -10,13 +10,15 @@ Numbers are kept as the source wrote them: ``int`` stays ``int`` and ``22.0``
 stays ``22.0``, so a renderer never invents or drops a decimal. "Not reached"
 medians, "not estimable" limits and p-value bounds such as ``"<0.001"`` are
 values of their own, never turned into numbers.
-"""
 
-from __future__ import annotations
+This module does not use ``from __future__ import annotations``: msgspec reads real
+annotation objects directly, where text annotations would be evaluated on every run
+(about 10 ms of each command).
+"""
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from msgspec import Meta, Struct
 
@@ -130,8 +132,12 @@ Grade = Annotated[int, Meta(ge=1, le=5)] | Literal["any"]
 ClaimKind = Literal["key-point", "conclusion", "limitation"]
 
 
-class Model(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    """Base of every evidence struct: unknown keys are errors, values are immutable."""
+class Model(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True, gc=False):
+    """Base of every evidence struct: unknown keys are errors, values are immutable.
+
+    ``gc=False``: a study is a tree of immutable values that never refers back to itself,
+    so the garbage collector need not track its objects; with ten thousand studies in
+    memory, tracking them made every collection scan millions of objects."""
 
 
 # --- Provenance ----------------------------------------------------------------
@@ -141,7 +147,9 @@ class Quote(Model, kw_only=True, frozen=True):
     """Where a reported figure was read: a source id and a verbatim quote."""
 
     source: Slug
+    """The id of the source the quote was read in, one of the study's ``sources``."""
     quote: QuoteText
+    """The source's words, copied exactly: no paraphrase, no correction."""
 
 
 Cite = Annotated[list[Quote], Meta(min_length=1, description="At least one quote.")]
@@ -156,13 +164,22 @@ class Source(Model, kw_only=True, frozen=True):
     """A document the study's figures come from."""
 
     id: Slug
+    """The source's id, unique within the study; quotes and claims name it, and screens show it as
+    [id] after each figure."""
     kind: SourceKind
+    """What kind of document it is. A secondary summary is one written by others about the study; a
+    fact sheet gathers facts each confirmed in the documents listed in ``confirmed_in``."""
     citation: Text
+    """The document's reference, as it would appear in a list of references."""
     title: Name | None = None
+    """The document's title."""
     url: Name | None = None
+    """Where the document can be read."""
     confirmed_in: list[Name] = []
     """For a fact sheet: the public documents in which its facts were confirmed."""
     note: Text | None = None
+    """What a reader should know about the source, for example that its figures were not checked
+    against the trial report."""
 
 
 # --- Identity --------------------------------------------------------------------
@@ -172,94 +189,154 @@ class Citation(Model, kw_only=True, frozen=True):
     """The publication that reports the study."""
 
     authors: Annotated[list[Name], Meta(min_length=1)]
+    """Authors as the publication lists them (surname and initials), at least one."""
     et_al: bool = False
     """True when ``authors`` is not the full list."""
     title: Text
+    """The publication's title."""
     journal: Name
+    """The journal, as the source names it."""
     year: Annotated[int, Meta(ge=1900, le=2200)]
+    """The year of publication."""
     date: Annotated[str, Meta(pattern=r"^\d{4}-\d{2}(-\d{2})?$(?!\n)")] | None = None
+    """The date of publication as YYYY-MM or YYYY-MM-DD, in quotes (YAML would otherwise read it as
+    a date, not text)."""
     volume: Annotated[str, Meta(min_length=1, max_length=20)] | None = None
+    """The journal volume, as text."""
     issue: Annotated[str, Meta(min_length=1, max_length=20)] | None = None
+    """The journal issue, as text."""
     pages: Annotated[str, Meta(min_length=1, max_length=30)] | None = None
+    """The page range or first page, as text."""
     doi: Annotated[str, Meta(pattern=r"^10\.\d{4,9}/\S+$(?!\n)")] | None = None
+    """The Digital Object Identifier (10.NNNN/...), without the https://doi.org/ prefix."""
     pmid: Annotated[str, Meta(pattern=r"^\d{1,9}$(?!\n)")] | None = None
+    """The PubMed identifier: digits only, in quotes."""
     pmcid: Annotated[str, Meta(pattern=r"^PMC\d+$(?!\n)")] | None = None
+    """The PubMed Central identifier: PMC followed by digits."""
     erratum: Name | None = None
+    """A published correction to the publication, as a reference."""
     cite: Cite
+    """Quotes that support the citation details."""
 
 
 class Registration(Model, kw_only=True, frozen=True):
     """A trial registry entry."""
 
     registry: Name
+    """The registry's name, for example ClinicalTrials.gov."""
     id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]{2,40}$(?!\n)")]
+    """The trial's id in that registry."""
     secondary_ids: list[Name] = []
+    """Other ids of the trial, such as a sponsor's or a study group's protocol number."""
     cite: Cite
+    """Quotes that give the registration."""
 
 
 # --- Design ---------------------------------------------------------------------
 
 
 class Duration(Model, kw_only=True, frozen=True):
+    """A length of time: a number and its unit."""
+
     value: PositiveNumber
+    """How many units."""
     unit: TimeUnit
+    """The unit of time."""
 
 
 class Arm(Model, kw_only=True, frozen=True):
+    """A group of participants given one treatment (the only group of a single-arm study)."""
+
     id: Slug
+    """The arm's id, unique within the study; enrollment figures, regimens, results, comparisons and
+    safety items name it."""
     label: Name
+    """The arm's name as readers see it."""
     role: ArmRole
+    """The arm's role in the design."""
     description: Text | None = None
+    """What the arm receives, in words."""
     cite: Cite
+    """Quotes that describe the arm."""
 
 
 class EndpointDefinition(Model, kw_only=True, frozen=True):
+    """An endpoint the study defines, with its role."""
+
     role: Literal["primary", "secondary", "exploratory"]
+    """Whether the endpoint is primary, secondary or exploratory."""
     endpoint: Endpoint
+    """The endpoint as a term of blinacli's vocabulary (``other`` when no term fits)."""
     label: Text
     """The source's own words for the endpoint."""
     cite: Cite
+    """Quotes that define the endpoint."""
 
 
 class Enrollment(Model, kw_only=True, frozen=True):
     """How many people reached one stage of the study (optionally per arm)."""
 
     stage: EnrollmentStage
+    """The stage of the study the count belongs to."""
     n: Count
+    """How many people reached the stage."""
     arm: Slug | None = None
+    """The arm the count belongs to; left out for the whole study."""
     percent: Percent | None = None
-    """As reported, of the stage before it."""
+    """The percentage as the source reports it, of the stage before it; never computed."""
     note: Text | None = None
+    """What a reader should know about the count, for example its denominator."""
     cite: Cite
+    """Quotes that give the count."""
 
 
 class FollowUp(Model, kw_only=True, frozen=True):
+    """How long participants were followed: the median follow-up."""
+
     median: PositiveNumber
+    """The median follow-up time."""
     unit: TimeUnit
+    """The unit of time."""
     cite: Cite
+    """Quotes that give the follow-up."""
 
 
 class Design(Model, kw_only=True, frozen=True):
+    """How the study was designed: phase, allocation, masking, arms, endpoints and the number of
+    people at each stage."""
+
     phase: Phase
+    """The trial phase: 0 to 4, or "1/2" or "2/3" (in quotes) for a combined phase."""
     allocation: Allocation
+    """How participants were allocated to the arms."""
     masking: Masking | None = None
-    """None when the sources do not state it."""
+    """Who was kept unaware of the treatment given; left out when the sources do not state it."""
     arms: Annotated[list[Arm], Meta(min_length=1)]
+    """The study's arms, at least one."""
     endpoints: list[EndpointDefinition] = []
+    """The endpoints the study defines."""
     enrollment: list[Enrollment] = []
+    """How many people reached each stage of the study, overall or per arm."""
     follow_up: FollowUp | None = None
+    """The median follow-up, when the sources state it."""
     cite: Cite
+    """Quotes that describe the design."""
 
 
 # --- Population -----------------------------------------------------------------
 
 
 class AgeRange(Model, kw_only=True, frozen=True):
+    """The ages of the population: limits in years, the source's words, or both."""
+
     min: Annotated[int, Meta(ge=0, le=130)] | None = None
+    """The lower age limit in years, as the source states it."""
     max: Annotated[int, Meta(ge=0, le=130)] | None = None
+    """The upper age limit in years, as the source states it."""
     description: Name | None = None
     """The source's wording, e.g. "adults"; the only content when no limits are given."""
     cite: Cite
+    """Quotes that give the ages."""
 
     def __post_init__(self) -> None:
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -269,10 +346,16 @@ class AgeRange(Model, kw_only=True, frozen=True):
 
 
 class PhiladelphiaStatus(Model, kw_only=True, frozen=True):
+    """The Philadelphia chromosome (Ph) status of the population."""
+
     status: Literal["positive", "negative", "any", "not-reported"]
+    """The Ph status of the population; ``not-reported`` when the sources do not state it."""
     wording: Name | None = None
+    """The source's own words for the status."""
     note: Text | None = None
+    """What the sources say, or leave unsaid, about the status."""
     cite: list[Quote] = []
+    """Quotes that give the status; none when it is not reported."""
 
 
 class MRDCriterion(Model, kw_only=True, frozen=True):
@@ -283,14 +366,22 @@ class MRDCriterion(Model, kw_only=True, frozen=True):
     """
 
     status: Literal["positive", "negative"]
+    """Whether the population is MRD-positive or MRD-negative."""
     comparator: Literal[">=", ">", "<", "<="]
+    """How MRD compares with the threshold: >= or > for an MRD-positive criterion, < or <= for an
+    MRD-negative one."""
     threshold: Annotated[
         float, Meta(ge=1e-9, lt=1, description="The MRD threshold as a fraction, 1e-9 to <1.")
     ]
+    """The threshold as a fraction of cells: 10⁻³ is 0.001, 0.01 % is 0.0001."""
     wording: Name
+    """The source's own notation for the criterion."""
     method: Name | None = None
+    """How MRD was measured, in the source's words."""
     tissue: Name | None = None
+    """Where MRD was measured, for example bone marrow."""
     cite: Cite
+    """Quotes that give the criterion."""
 
     def __post_init__(self) -> None:
         expected = {">=", ">"} if self.status == "positive" else {"<", "<="}
@@ -305,66 +396,111 @@ class Subgroup(Model, kw_only=True, frozen=True):
     """A named part of the population used in analyses (N optional when unreported)."""
 
     id: Slug
+    """The subgroup's id, unique within the study and different from every arm id; outcomes and
+    results name it."""
     label: Name
+    """The subgroup's name as readers see it."""
     n: Count | None = None
+    """How many people it holds; left out when the source does not say."""
     defined_by: Text | None = None
+    """What defines the subgroup, in words."""
     cite: Cite
+    """Quotes that define the subgroup."""
 
 
 class Population(Model, kw_only=True, frozen=True):
+    """Who the study enrolled: disease, ages, Ph status, disease status, the MRD criterion and named
+    subgroups."""
+
     disease: Name
+    """The disease, in full."""
     abbreviation: Annotated[str, Meta(min_length=1, max_length=30)] | None = None
+    """The disease's abbreviation."""
     lineage: Name | None = None
+    """The cell lineage of the disease."""
     age: AgeRange | None = None
+    """The ages of the population."""
     philadelphia: PhiladelphiaStatus
+    """The Philadelphia chromosome status of the population."""
     disease_status: Name | None = None
+    """The state of the disease at entry, in words."""
     mrd: MRDCriterion | None = None
+    """The MRD criterion for entry, when there is one."""
     subgroups: list[Subgroup] = []
+    """Named parts of the population that outcomes are reported for."""
     cite: Cite
+    """Quotes that describe the population."""
 
 
 # --- Dosing ---------------------------------------------------------------------
 
 
 class Dose(Model, kw_only=True, frozen=True):
+    """An amount of a drug: value, unit, basis and what it is given per."""
+
     value: PositiveNumber
+    """The amount."""
     unit: DoseUnit
+    """The unit of the amount."""
     basis: DoseBasis
+    """Per square metre of body-surface area (per-m2), per kilogram of body weight (per-kg), or the
+    same for everyone (flat)."""
     per: DosePer
+    """What the amount is given per: a day, a dose, a week or a cycle."""
 
 
 class Schedule(Model, kw_only=True, frozen=True):
+    """When a drug is given within a cycle."""
+
     infusion: Duration | None = None
     """How long the drug is given in each cycle."""
     rest: Duration | None = None
     """The treatment-free interval after it (not "off": YAML reads that as false)."""
     cycle_length: Duration | None = None
+    """The length of one cycle."""
 
 
 class Cycles(Model, kw_only=True, frozen=True):
+    """How many treatment cycles are given."""
+
     count: PositiveCount
+    """The number of cycles."""
     up_to: bool = False
     """True for "up to N cycles"."""
 
 
 class Transplant(Model, kw_only=True, frozen=True):
+    """Whether a stem-cell transplant was allowed, and when."""
+
     allowed: bool
+    """Whether a transplant was allowed."""
     timing: Name | None = None
+    """When it was allowed, in the source's words."""
 
 
 class Regimen(Model, kw_only=True, frozen=True):
     """What one arm receives of one drug."""
 
     arm: Slug
+    """The id of the arm that receives the drug."""
     drug: Name
+    """The drug's name."""
     dose: Dose | None = None
+    """The dose; left out when the sources do not state it."""
     route: Route | None = None
+    """How the drug is given."""
     schedule: Schedule | None = None
+    """When within each cycle the drug is given."""
     cycles: Cycles | None = None
+    """How many cycles are given."""
     combined_with: list[Name] = []
+    """Other treatments given with the drug, in words."""
     transplant: Transplant | None = None
+    """Whether a stem-cell transplant was allowed, and when."""
     note: Text | None = None
+    """What a reader should know about the regimen, for example what the sources leave out."""
     cite: Cite
+    """Quotes that give the regimen."""
 
 
 # --- Outcomes -------------------------------------------------------------------
@@ -379,8 +515,11 @@ class CI(Model, kw_only=True, frozen=True):
             int, Meta(ge=50, lt=100, description="Confidence level in percent, 50 to <100.")
         ]
     )
+    """The confidence level in percent, for example 95."""
     lower: Limit
+    """The lower limit, or "not estimable"."""
     upper: Limit
+    """The upper limit, or "not estimable"."""
 
     def __post_init__(self) -> None:
         if (
@@ -392,9 +531,14 @@ class CI(Model, kw_only=True, frozen=True):
 
 
 class Timepoint(Model, kw_only=True, frozen=True):
+    """When an outcome was measured: the source's words and, optionally, as a number with a unit."""
+
     label: Name
+    """The timepoint in the source's words."""
     value: PositiveNumber | None = None
+    """The timepoint as a number; given together with ``unit``."""
     unit: TimeUnit | None = None
+    """The unit of ``value``."""
 
     def __post_init__(self) -> None:
         if (self.value is None) != (self.unit is None):
@@ -405,15 +549,23 @@ class Result(Model, tag_field="measure", kw_only=True, frozen=True):
     """One group's figure for an outcome. ``group`` is an arm id or a subgroup id."""
 
     group: Slug
+    """The id of the arm or subgroup the figure is for."""
     note: Text | None = None
+    """What a reader should know about the figure."""
     cite: Cite
+    """Quotes that give the figure."""
 
 
 class Proportion(Result, tag="proportion", kw_only=True, frozen=True):
+    """How many people in a group had the outcome, out of how many."""
+
     n: Count
+    """How many people had the outcome."""
     total: PositiveCount
+    """The denominator: out of how many."""
     percent: Percent | None = None
-    """As reported; derived percentages are never stored."""
+    """The percentage as the source reports it; left out when it reports none (derived percentages
+    are never stored)."""
 
     def __post_init__(self) -> None:
         if self.n > self.total:
@@ -424,17 +576,24 @@ class Rate(Result, tag="rate", kw_only=True, frozen=True):
     """An event-free or survival rate at the outcome's timepoint."""
 
     percent: Percent
+    """The rate in percent."""
     method: Literal["kaplan-meier", "cumulative-incidence"] | None = None
+    """How the rate was estimated, when the source says."""
     ci: CI | None = None
+    """The rate's confidence interval."""
 
 
 class Time(Result, tag="time", kw_only=True, frozen=True):
     """A time-to-event figure; ``statistic`` is not-stated when the source does not say."""
 
     statistic: Literal["median", "mean", "not-stated"] = "median"
+    """Which statistic the figure is: median, mean, or not-stated when the source does not say."""
     value: Number | Literal["not reached"]
+    """The time, or "not reached"."""
     unit: TimeUnit
+    """The unit of time."""
     ci: CI | None = None
+    """The figure's confidence interval."""
 
 
 MeasureResult = Proportion | Rate | Time
@@ -444,12 +603,20 @@ class Comparison(Model, kw_only=True, frozen=True):
     """The between-group comparison; ``groups`` is [intervention, comparator]."""
 
     groups: Annotated[list[Slug], Meta(min_length=2, max_length=2)]
+    """The ids of the two groups compared (arms or subgroups): the intervention first, then the
+    comparator."""
     measure: Literal["hazard-ratio", "odds-ratio", "risk-ratio"] | None = None
+    """The effect measure of ``estimate``."""
     label: Name | None = None
+    """The source's name for the comparison."""
     estimate: PositiveNumber | None = None
+    """The effect estimate; given together with ``measure``."""
     ci: CI | None = None
+    """The estimate's confidence interval."""
     p: PValue | None = None
+    """The p-value: a number from 0 to 1, or a bound such as "<0.001" in quotes."""
     cite: Cite
+    """Quotes that give the comparison."""
 
     def __post_init__(self) -> None:
         if (self.estimate is None) != (self.measure is None):
@@ -463,17 +630,29 @@ class Comparison(Model, kw_only=True, frozen=True):
 
 
 class Outcome(Model, kw_only=True, frozen=True):
+    """One result of the study: an endpoint at a timepoint in an analysis population, with the
+    figure of each group, a comparison between two groups, or both."""
+
     id: Slug
+    """The outcome's id, unique within the study; ``headline`` names it."""
     endpoint: Endpoint
+    """The endpoint as a term of blinacli's vocabulary (``other`` when no term fits)."""
     label: Text
     """The source's own label."""
     role: Role
+    """The outcome's role in the study; ``landmark`` for a landmark analysis, ``not-stated`` when
+    the source does not say."""
     population: Slug | None = None
-    """``all``, a subgroup id, or None when the source does not state it."""
+    """The analysis population: ``all``, a subgroup id, or left out when the source does not state
+    it."""
     timepoint: Timepoint | None = None
+    """When the outcome was measured."""
     results: list[Proportion | Rate | Time] = []
+    """The figure of each group."""
     comparison: Comparison | None = None
+    """The comparison between two groups."""
     notes: list[Text] = []
+    """What a reader should know about the outcome, for example what the source leaves unsaid."""
 
     def __post_init__(self) -> None:
         if not self.results and self.comparison is None:
@@ -484,20 +663,33 @@ class Outcome(Model, kw_only=True, frozen=True):
 
 
 class SafetyItem(Model, tag_field="kind", kw_only=True, frozen=True):
+    """A safety finding: an adverse event with figures, or a statement without them."""
+
     category: Name
+    """The kind of event, in the source's words."""
     arm: Slug | None = None
+    """The id of the arm the finding is reported for."""
     note: Text | None = None
+    """What a reader should know about the finding."""
     cite: Cite
+    """Quotes that give the finding."""
 
 
 class AdverseEvent(SafetyItem, tag="event", kw_only=True, frozen=True):
+    """An adverse event with its grade and a count, a percent, or both."""
+
     term: Name | None = None
+    """A more specific term within the category."""
     grade: Grade
+    """The grade, 1 to 5, or "any"."""
     n: Count | None = None
+    """How many people had the event."""
     total: PositiveCount | None = None
     """The denominator, when the source states it."""
     percent: Percent | None = None
+    """The percentage as the source reports it."""
     timing: Name | None = None
+    """When the events occurred, in the source's words."""
 
     def __post_init__(self) -> None:
         if self.n is None and self.percent is None:
@@ -510,41 +702,65 @@ class SafetyStatement(SafetyItem, tag="statement", kw_only=True, frozen=True):
     """A qualitative statement where the source gives no numbers."""
 
     text: Text
+    """The statement, in the source's words."""
 
 
 class Claim(Model, kw_only=True, frozen=True):
     """A key point, conclusion or limitation, verbatim, as its source states it."""
 
     kind: ClaimKind
+    """Whether the claim is a key point, a conclusion or a limitation."""
     text: Text
+    """The claim, verbatim."""
     source: Slug
+    """The id of the source that states it."""
 
 
 class Note(Model, kw_only=True, frozen=True):
     """A curator's note: an ambiguity in the sources, recorded instead of resolved."""
 
     about: Name
+    """What the note is about, for example design or population."""
     text: Text
+    """The note."""
 
 
 class Study(Model, kw_only=True, frozen=True):
+    """One clinical study: its publication, design, population, dosing, outcomes and safety, with
+    the source of every figure."""
+
     id: Slug
+    """The study's id, unique in the evidence in use."""
     acronym: Name
+    """The study's short name; commands accept it in place of the id."""
     title: Text
+    """The study's title."""
     drugs: Annotated[list[Name], Meta(min_length=1)]
+    """The drugs studied, at least one."""
     condition: Name
+    """The condition studied."""
     citation: Citation
+    """The publication that reports the study."""
     registrations: list[Registration] = []
+    """The study's trial registry entries."""
     sources: Annotated[list[Source], Meta(min_length=1)]
+    """The documents the figures come from, at least one; every quote names one."""
     design: Design
+    """How the study was designed."""
     population: Population
+    """Who the study enrolled."""
     dosing: list[Regimen] = []
+    """What each arm receives: one entry per arm and drug."""
     outcomes: list[Outcome] = []
+    """The study's results."""
     headline: Slug | None = None
-    """The outcome id that ``list`` shows; default: the first primary outcome."""
+    """The id of the outcome that ``list`` shows; by default the first primary outcome."""
     safety: list[AdverseEvent | SafetyStatement] = []
+    """Adverse events and statements about safety."""
     claims: list[Claim] = []
+    """Key points, conclusions and limitations, verbatim, each with its source."""
     notes: list[Note] = []
+    """Notes on ambiguities in the sources, recorded instead of resolved."""
 
     # -- look-ups used by views -------------------------------------------------
 
@@ -674,16 +890,59 @@ def _sources(sources: list[str]) -> str:
     return f"sources are {_choices(sources)}"
 
 
+def _holds_quotes(kind: object, seen: frozenset[object] = frozenset()) -> bool:
+    """Whether a value of type ``kind`` can contain a Quote (judged from the types)."""
+    if isinstance(kind, type) and issubclass(kind, Quote):
+        return True
+    if isinstance(kind, type) and issubclass(kind, Struct):
+        if kind in seen:
+            return False
+        hints = _annotations(kind)
+        return any(_holds_quotes(hints[name], seen | {kind}) for name in kind.__struct_fields__)
+    return any(_holds_quotes(arg, seen) for arg in get_args(kind))
+
+
+def _annotations(kind: type) -> dict[str, object]:
+    """The field types of a struct, its bases' included (real objects: this module has
+    no postponed annotations)."""
+    hints: dict[str, object] = {}
+    for base in reversed(kind.__mro__):
+        hints.update(base.__dict__.get("__annotations__", {}))
+    return hints
+
+
+_QUOTED_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _quoted_fields(kind: type) -> tuple[str, ...]:
+    """The fields of struct type ``kind`` that can hold a Quote, in order (memoised)."""
+    fields = _QUOTED_FIELDS.get(kind)
+    if fields is None:
+        hints = _annotations(kind)
+        fields = _QUOTED_FIELDS[kind] = tuple(
+            name
+            for name in kind.__struct_fields__  # type: ignore[attr-defined]
+            if _holds_quotes(hints[name])
+        )
+    return fields
+
+
 def _quotes(node: object, path: Path = ()) -> Iterator[tuple[Path, Quote]]:
-    """Every Quote in the study with its path, found by walking the structs."""
-    if isinstance(node, Quote):
-        yield path, node
-    elif isinstance(node, Struct):
-        for field in node.__struct_fields__:
-            yield from _quotes(getattr(node, field), path + (field,))
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            yield from _quotes(item, path + (index,))
+    """Every Quote in the study with its path, in document order. The walk visits only
+    the fields whose types can hold a quote: it runs for every file loaded."""
+    stack: list[tuple[object, Path]] = [(node, path)]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, Quote):
+            yield path, node
+        elif isinstance(node, Struct):
+            stack.extend(
+                (value, (*path, name))
+                for name in reversed(_quoted_fields(type(node)))
+                if (value := getattr(node, name)) is not None
+            )
+        elif isinstance(node, list):
+            stack.extend((item, (*path, index)) for index, item in reversed(list(enumerate(node))))
 
 
 def quotes(study: Study) -> list[tuple[Path, Quote]]:

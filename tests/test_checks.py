@@ -631,7 +631,7 @@ def test_a_median_below_a_ci_with_an_open_end(tmp_path: Path) -> None:
             "the median lies below the lower limit of its own confidence interval",
         )
     ]
-    assert findings[0].line == 264
+    assert findings[0].line == 265
 
 
 def test_not_reached_and_not_estimable_are_never_outside(tmp_path: Path) -> None:
@@ -766,9 +766,9 @@ def test_findings_are_in_file_order(tmp_path: Path) -> None:
         ("estimate: 0.45", "estimate: 0.75"),
     )
     assert [(f.rule, f.line) for f in findings] == [
-        ("arms-sum", 30),
-        ("ci-excludes-estimate", 68),
-        ("p-vs-ci", 70),
-        ("percent-vs-count", 90),
+        ("arms-sum", 31),
+        ("ci-excludes-estimate", 69),
+        ("p-vs-ci", 71),
+        ("percent-vs-count", 91),
     ]
     assert [f.severity for f in findings] == ["error", "error", "warning", "error"]

@@ -1,5 +1,5 @@
 """``python -m blinacli``."""
 
-from blinacli.cli import main
+from blinacli.cli import entry
 
-main()
+entry()

@@ -216,6 +216,7 @@ def test_no_cache_neither_reads_nor_writes_it(
 
 def test_every_command_that_reads_evidence_takes_no_cache(runner: CliRunner) -> None:
     commands = ["validate", "check", "list", "show", "compare", "outcomes", "safety", "digest"]
+    commands += ["cite", "export"]
     for command in commands:
         result = runner.invoke(app, [command, "--help"])
         assert "--no-cache" in result.stdout, command

@@ -886,3 +886,30 @@ def test_no_color_is_honoured_on_a_colour_terminal(
     assert (
         re.findall(r"\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]", result.stdout) == []
     )
+
+
+def test_json_output_is_written_exactly_as_json_dumps_would() -> None:
+    """The CLI's fast JSON writer gives the same text as json.dumps(indent=2): floats in
+    exponent form, non-ASCII text, escapes and empty containers included."""
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from blinacli.cli import _json
+
+    leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+    payloads = st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=20,
+    )
+    fixed = {"a": [1e-05, 1e16, 5e-324, 0.1, 22.0, -0.0], "é": '\x00\t\u2028<>&"\\', "e": {}}
+    assert _json(fixed) == json.dumps(fixed, ensure_ascii=False, indent=2)
+
+    @settings(max_examples=300, deadline=None)
+    @given(payloads)
+    def same(payload: object) -> None:
+        assert _json(payload) == json.dumps(payload, ensure_ascii=False, indent=2)
+
+    same()

@@ -92,7 +92,8 @@ def evidence_paths(paths: Sequence[str | Path] | None = None) -> list[Path]:
 class Discovery(msgspec.Struct):
     """The evidence files found under some paths, what was skipped, and what is wrong."""
 
-    files: list[Path]
+    files: list[str]
+    """The files as they are shown: relative to the working directory when inside it."""
     problems: list[Finding]
     skipped: list[str]
     """Notes on what was passed over (other files, hidden folders), for --verbose."""
@@ -126,9 +127,7 @@ def discover(paths: Iterable[Path]) -> Discovery:
     found.real = list(dict.fromkeys(candidates))
     cwd = os.getcwd()
     inside = cwd.rstrip(os.sep) + os.sep
-    found.files = [
-        Path(real[len(inside) :] if real.startswith(inside) else real) for real in found.real
-    ]
+    found.files = [real[len(inside) :] if real.startswith(inside) else real for real in found.real]
     return found
 
 
@@ -267,13 +266,18 @@ def check(
     found = discover(locations)
     files = found.files
     # A path that could not be read still counts as one of the files asked for.
-    report = Report(
-        files=[*(f.file for f in found.problems), *(str(f) for f in files)],
-        notes=found.skipped,
-    )
+    report = Report(files=[*(f.file for f in found.problems), *files], notes=found.skipped)
     report.findings.extend(found.problems)
     with _collections_paused():
         results = _read_all(found, locations if cache else None, progress)
+        loaded, owners = _collect(report, files, results)
+    return report, loaded
+
+
+def _collect(
+    report: Report, files: list[str], results: list[Result]
+) -> tuple[list[LoadedStudy], dict[str, tuple[str, str]]]:
+    """The valid studies in file order, each id once; a repeated id is a finding."""
     loaded: list[LoadedStudy] = []
     owners: dict[str, tuple[str, str]] = {}
     for file, (study, findings) in zip(files, results, strict=True):
@@ -285,19 +289,19 @@ def check(
             first_file, _ = owners[key]
             report.findings.append(
                 Finding(
-                    str(file),
+                    file,
                     "duplicate-id",
                     f"study id {study.id!r} is already used by {first_file}",
-                    *_at(_read_text(file), ("id",)),
+                    *_at(_read_text(Path(file)), ("id",)),
                     path="id",
                     hint="each study needs its own id",
                 )
             )
             continue
-        owners[key] = (str(file), study.id)
-        loaded.append(LoadedStudy(study, str(file)))
+        owners[key] = (file, study.id)
+        loaded.append(LoadedStudy(study, file))
         report.studies.append(study.id)
-    return report, loaded
+    return loaded, owners
 
 
 Result = tuple[Study | None, list[Finding]]
@@ -343,7 +347,7 @@ def _read_all(
             if study is not None:
                 results[index] = (study, [])
     todo = [index for index, result in enumerate(results) if result is None]
-    parsed = _parse_all([found.files[index] for index in todo], progress)
+    parsed = _parse_all([Path(found.files[index]) for index in todo], progress)
     for index, result in zip(todo, parsed, strict=True):
         results[index] = result
         known = stats[index]

@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 import msgspec
 import yaml
 
+from blinacli import vocabulary
 from blinacli.errors import BlinacliError
 from blinacli.model import (
     ENDPOINT_NAMES,
@@ -568,16 +569,7 @@ TIME_UNITS = {
     "year": "years",
     "years": "years",
 }
-TIME_TO_EVENT = {
-    "overall-survival",
-    "relapse-free-survival",
-    "event-free-survival",
-    "disease-free-survival",
-    "progression-free-survival",
-    "cumulative-incidence-of-relapse",
-    "non-relapse-mortality",
-    "duration-of-response",
-}
+TIME_TO_EVENT = vocabulary.TIME_TO_EVENT | vocabulary.EVENT_INCIDENCE
 _PERCENT_UNIT = re.compile(
     r"(?:%|percent(?:age)?)\s*(?:of\s+)?(?:participants|subjects|patients)", re.IGNORECASE
 )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import msgspec
 
 from blinacli import formatting as fmt
+from blinacli import vocabulary
 from blinacli.model import CI, ENDPOINT_NAMES, NOT_ESTIMABLE, Comparison, Outcome, Study, source_ids
 
 if TYPE_CHECKING:
@@ -52,17 +53,8 @@ _MAX_TICKS = 9
 # Every other pair (an odds ratio of "overall survival", which could be of surviving or
 # of dying; transplant rate; "other") gets no "favours" labels rather than a guess.
 
-_TIME_TO_EVENT = frozenset(
-    {
-        "overall-survival",
-        "relapse-free-survival",
-        "event-free-survival",
-        "disease-free-survival",
-        "progression-free-survival",
-        "duration-of-response",
-    }
-)
-_EVENTS = frozenset({"cumulative-incidence-of-relapse", "non-relapse-mortality"})
+_TIME_TO_EVENT = vocabulary.TIME_TO_EVENT
+_EVENTS = vocabulary.EVENT_INCIDENCE
 _RESPONSES = frozenset(
     {"complete-mrd-response", "mrd-response", "complete-remission", "overall-response"}
 )

@@ -25,6 +25,23 @@ ALIASES: dict[str, str] = {
     "dor": "duration-of-response",
 }
 
+TIME_TO_EVENT: frozenset[str] = frozenset(
+    {
+        "overall-survival",
+        "relapse-free-survival",
+        "event-free-survival",
+        "disease-free-survival",
+        "progression-free-survival",
+        "duration-of-response",
+    }
+)
+"""Time-to-event endpoints measured as time without the event (survival, remission)."""
+
+EVENT_INCIDENCE: frozenset[str] = frozenset(
+    {"cumulative-incidence-of-relapse", "non-relapse-mortality"}
+)
+"""Time-to-event endpoints measured as the incidence of the event itself."""
+
 NARROWER: dict[str, tuple[str, ...]] = {
     # Asking for MRD response also finds complete MRD responses.
     "mrd-response": ("complete-mrd-response",),

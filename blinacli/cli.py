@@ -7,7 +7,8 @@ Exit codes: 0 success, 1 the evidence or the request was bad, 2 usage error,
 import functools
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -354,18 +355,9 @@ FILTERS = (
 def _load(evidence: list[Path] | None, no_cache: bool) -> Any:
     """The evidence in use (see ``loader.load``), with a progress bar if it is slow."""
     from blinacli import loader
-    from blinacli.progress import load_progress
 
-    # The studies live until the command ends: the collector is paused while they
-    # are built and then told to leave them be (gc.freeze), so no later collection
-    # scans them again (with 10,000 studies, each scan took tenths of a second).
-    gc.disable()
-    try:
-        with load_progress() as progress:
-            found = loader.load(evidence, cache=not no_cache, progress=progress)
-        gc.freeze()
-    finally:
-        gc.enable()
+    with _loading() as progress:
+        found = loader.load(evidence, cache=not no_cache, progress=progress)
     _notes(found.notes)
     return found
 
@@ -373,12 +365,30 @@ def _load(evidence: list[Path] | None, no_cache: bool) -> Any:
 def _check(paths: list[Path] | None, no_cache: bool) -> Any:
     """Every file's findings and the valid studies (see ``loader.check``)."""
     from blinacli import loader
-    from blinacli.progress import load_progress
 
-    with load_progress() as progress:
+    with _loading() as progress:
         report, loaded = loader.check(paths or None, cache=not no_cache, progress=progress)
     _notes(report.notes)
     return report, loaded
+
+
+@contextmanager
+def _loading() -> Iterator[Any]:
+    """Around a load: the progress callback (or None), and the collector kept away.
+
+    The studies live until the command ends: the collector is paused while they are
+    built, then told to leave them be (gc.freeze), so no later collection scans them
+    again (with 10,000 studies, each scan took tenths of a second).
+    """
+    from blinacli.progress import load_progress
+
+    gc.disable()
+    try:
+        with load_progress() as progress:
+            yield progress
+        gc.freeze()
+    finally:
+        gc.enable()
 
 
 def _select(

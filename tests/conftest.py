@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
-from blinacli import cli
+from blinacli import cli, loader
+from blinacli.model import Study
+from blinacli.resources import evidence_dir
+
+SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
 
 
 @pytest.fixture
 def runner() -> CliRunner:
     """A runner for the Typer app; its results keep stdout and stderr apart."""
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def bundled() -> list[Study]:
+    """The bundled studies, loaded once."""
+    return loader.load([evidence_dir()]).studies
+
+
+@pytest.fixture(scope="session")
+def synthetic() -> list[Study]:
+    """The synthetic fixture studies (tests/fixtures/synthetic), loaded once."""
+    return loader.load([SYNTHETIC]).studies
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,23 @@ from markdown_it.token import Token
 
 MD = MarkdownIt("commonmark").enable("table")
 
+SOF_HEADERS = [
+    "Study",
+    "Outcome",
+    "Timepoint",
+    "Population",
+    "Participants",
+    "Comparator",
+    "Intervention",
+    "Relative effect",
+    "Role",
+    "Comment",
+    "Sources",
+]
+"""The columns of a Summary-of-Findings table (`outcomes`, the digest)."""
+# With derived figures in any row, a "Derived †" column follows "Relative effect".
+SOF_WITH_DERIVED = [*SOF_HEADERS[:8], "Derived †", *SOF_HEADERS[8:]]
+
 
 def inline_text(token: Token) -> str:
     """What a reader sees of an inline token: markup dropped, escapes resolved."""

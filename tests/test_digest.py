@@ -19,25 +19,18 @@ from blinacli.errors import BlinacliError
 from blinacli.output import OutputError, write_atomic
 from blinacli.resources import evidence_dir
 from blinacli.views import study_view
-from tests.markdown_reading import MD, inline_text, md_headings, md_tables, tables_in
+from tests.markdown_reading import (
+    MD,
+    SOF_WITH_DERIVED,
+    inline_text,
+    md_headings,
+    md_tables,
+    tables_in,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "tests" / "fixtures" / "synthetic"
 WITH_SYNTHETIC = ["-e", str(evidence_dir()), "-e", str(SYNTHETIC)]
-SOF_HEADER = [
-    "Study",
-    "Outcome",
-    "Timepoint",
-    "Population",
-    "Participants",
-    "Comparator",
-    "Intervention",
-    "Relative effect",
-    "Role",
-    "Comment",
-    "Sources",
-]
-SOF_WITH_DERIVED = [*SOF_HEADER[:8], "Derived †", *SOF_HEADER[8:]]
 OVERVIEW_HEADER = ["Study", "Design", "Population", "N", "Headline result"]
 BUNDLED_ENDPOINTS = ["Overall survival", "Relapse-free survival", "Complete MRD response"]
 SOURCE_ID = re.compile(r"\[([a-z0-9][a-z0-9-]*)\]")

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console, RenderableType
 
-from blinacli import loader, vocabulary
+from blinacli import vocabulary
 from blinacli.forest import (
     AXIS_CAP,
     ForestPlot,
@@ -28,7 +28,6 @@ from blinacli.forest import (
 )
 from blinacli.model import Study
 from blinacli.render_documents import environment
-from blinacli.resources import evidence_dir
 from blinacli.summary import outcomes_view
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
@@ -39,16 +38,6 @@ HOSTILE = "<script>alert(1)</script> & [bold]co[/bold]"
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def bundled() -> list[Study]:
-    return loader.load([evidence_dir()]).studies
-
-
-@pytest.fixture(scope="module")
-def synthetic() -> list[Study]:
-    return loader.load([SYNTHETIC]).studies
 
 
 def only(plots: list[ForestPlot]) -> ForestPlot:

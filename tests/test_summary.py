@@ -13,13 +13,12 @@ import pytest
 from rich.console import Console, RenderableType
 from typer.testing import CliRunner
 
-from blinacli import loader, vocabulary
+from blinacli import vocabulary
 from blinacli.cli import app
 from blinacli.errors import UsageError
 from blinacli.model import Study
 from blinacli.render_documents import render_markdown
 from blinacli.render_terminal import render_endpoints, render_outcomes, render_safety
-from blinacli.resources import evidence_dir
 from blinacli.summary import (
     OutcomeRow,
     OutcomesView,
@@ -30,25 +29,16 @@ from blinacli.summary import (
     safety_view,
 )
 from blinacli.views import study_view
-from tests.markdown_reading import MD, md_list_items, md_tables, md_text
+from tests.markdown_reading import (
+    MD,
+    SOF_WITH_DERIVED,
+    md_list_items,
+    md_tables,
+    md_text,
+)
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
 
-SOF_HEADERS = [
-    "Study",
-    "Outcome",
-    "Timepoint",
-    "Population",
-    "Participants",
-    "Comparator",
-    "Intervention",
-    "Relative effect",
-    "Role",
-    "Comment",
-    "Sources",
-]
-# With derived figures in any row, a "Derived †" column follows "Relative effect".
-SOF_WITH_DERIVED = [*SOF_HEADERS[:8], "Derived †", *SOF_HEADERS[8:]]
 SAFETY_HEADERS = ["Study", "Event", "Grade", "Arm", "n (%)", "Of", "Timing", "Sources"]
 BLAST_MEDIAN_OS = "Blinatumomab: median 36.5 months (95% CI 22.0 to not estimable)"
 PH_NEGATIVE = "Ph-negative ALL in hematologic remission (n = 110)"
@@ -60,16 +50,6 @@ E1910_STATEMENT = "Higher incidence of neuropsychiatric events in the blinatumom
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def bundled() -> list[Study]:
-    return loader.load([evidence_dir()]).studies
-
-
-@pytest.fixture(scope="module")
-def synthetic() -> list[Study]:
-    return loader.load([SYNTHETIC]).studies
 
 
 def row_of(view: OutcomesView, study_id: str, outcome_id: str) -> OutcomeRow:

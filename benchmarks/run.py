@@ -3,6 +3,7 @@
     python benchmarks/run.py               # the full benchmark (1,000 and 10,000 studies)
     python benchmarks/run.py --runs 3      # fewer runs of each case
     python benchmarks/run.py --json out.json
+    python benchmarks/run.py --lookup-only # the lookup against its floor, in seconds
 
 It writes synthetic, valid, varied study files (``benchmarks/synthetic.py``) into a
 temporary folder, then runs each case as a separate process, interleaving the cases
@@ -158,6 +159,11 @@ def main() -> None:
         "--small", type=int, default=1_000, help="studies in the small set (default 1000)"
     )
     parser.add_argument("--json", type=Path, help="also write the raw timings to this file")
+    parser.add_argument(
+        "--lookup-only",
+        action="store_true",
+        help="time only the lookup and its floor (no synthetic sets; about a minute)",
+    )
     args = parser.parse_args()
 
     blinacli = blinacli_command()
@@ -178,10 +184,13 @@ def main() -> None:
             f"writing {args.small:,} and {args.large:,} synthetic studies in {work}",
             file=sys.stderr,
         )
-        synthetic.write(small, args.small, seed=1)
-        synthetic.write(large, args.large, seed=2)
         env = {k: v for k, v in os.environ.items() if k not in ("BLINACLI_EVIDENCE", "CI")}
         env.update(XDG_CACHE_HOME=str(work / "cache"), COLUMNS="80", NO_COLOR="1")
+        if args.lookup_only:
+            lookup_only(blinacli, env, args)
+            return
+        synthetic.write(small, args.small, seed=1)
+        synthetic.write(large, args.large, seed=2)
         for folder in (small, large):  # every generated file is valid evidence
             subprocess.run(
                 [*blinacli, "validate", str(folder), "--no-cache"],
@@ -267,6 +276,24 @@ def main() -> None:
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def lookup_only(blinacli: list[str], env: dict[str, str], args: argparse.Namespace) -> None:
+    """The lookup and its floor alone, interleaved as in the full run."""
+    floor = Case("floor", [sys.executable, "-c", "import typer, rich.table"], env)
+    lookup = Case("lookup", [*blinacli, "show", "e1910", "--format", "table"], env)
+    for _ in range(2):  # fill the cache, as the full run does
+        subprocess.run(lookup.command, env=env, check=True, stdout=subprocess.DEVNULL)
+    for number in range(args.runs):
+        print(f"run {number + 1} of {args.runs}", file=sys.stderr)
+        for _ in range(QUICK_REPEAT):
+            run(floor)
+            run(lookup)
+    print(f"Machine: {machine()}; {args.runs * QUICK_REPEAT} runs of each, alternating, medians.\n")
+    print(
+        f"lookup {lookup.median:.3f} s, floor {floor.median:.3f} s, "
+        f"ratio {lookup.median / floor.median:.2f} × (target ≤ 1.5 ×)"
+    )
 
 
 def report(cases: dict[str, Case], args: argparse.Namespace) -> None:

@@ -1,5 +1,5 @@
 """``python -m blinacli``."""
 
-from blinacli.cli import entry
+from blinacli.cli.app import entry
 
 entry()

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from blinacli import cli, loader
+from blinacli.base.resources import evidence_dir
+from blinacli.cli import app as cli
+from blinacli.load import loader
 from blinacli.model import Study
-from blinacli.resources import evidence_dir
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
 

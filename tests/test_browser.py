@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 import pytest
 from typer.testing import CliRunner
 
-from blinacli import cli
+from blinacli.cli import app as cli
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [

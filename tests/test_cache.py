@@ -19,10 +19,10 @@ import msgspec
 import pytest
 from typer.testing import CliRunner
 
-from blinacli import cache, loader, progress
-from blinacli.cli import app
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
+from blinacli.load import cache, loader, progress
 from blinacli.model import Study
-from blinacli.resources import evidence_dir
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "tests" / "fixtures" / "synthetic"

@@ -10,11 +10,11 @@ from typing import Literal, NamedTuple
 import pytest
 from typer.testing import CliRunner
 
-from blinacli import loader
-from blinacli.checks import RULES, CheckFinding, CheckReport, check_studies, check_study
-from blinacli.cli import app
-from blinacli.report import Report
-from blinacli.resources import evidence_dir
+from blinacli.base.findings import Report
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
+from blinacli.load import loader
+from blinacli.views.checks import RULES, CheckFinding, CheckReport, check_studies, check_study
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SYNTHETIC = FIXTURES / "synthetic"

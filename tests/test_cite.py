@@ -11,10 +11,11 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from blinacli import citations, loader
-from blinacli.cli import app
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
+from blinacli.interop import citations
+from blinacli.load import loader
 from blinacli.model import Study
-from blinacli.resources import evidence_dir
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
 EVERYTHING = ["-e", str(evidence_dir()), "-e", str(SYNTHETIC)]

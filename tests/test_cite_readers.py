@@ -13,9 +13,9 @@ import bibtexparser
 import rispy
 from typer.testing import CliRunner
 
-from blinacli import loader
-from blinacli.cli import app
-from blinacli.resources import evidence_dir
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
+from blinacli.load import loader
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
 STUDIES = loader.load([evidence_dir(), SYNTHETIC]).studies

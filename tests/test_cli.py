@@ -17,8 +17,8 @@ from markdown_it.token import Token
 from typer.testing import CliRunner
 
 from blinacli import __version__
-from blinacli.cli import app
-from blinacli.resources import evidence_dir
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
 from tests.markdown_reading import MD, inline_text, md_headings, md_tables, md_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -896,7 +896,7 @@ def test_json_output_is_written_exactly_as_json_dumps_would() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from blinacli.cli import _json
+    from blinacli.cli.app import _json
 
     leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
     payloads = st.recursive(

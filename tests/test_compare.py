@@ -12,14 +12,14 @@ from markdown_it.token import Token
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from blinacli import loader
-from blinacli.cli import app
-from blinacli.compare import SECTIONS, CompareRow, CompareView, compare_view
-from blinacli.errors import UsageError
+from blinacli.base.errors import UsageError
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
+from blinacli.load import loader
 from blinacli.model import Study
-from blinacli.render_documents import render_markdown
-from blinacli.render_terminal import render_compare
-from blinacli.resources import evidence_dir
+from blinacli.render.documents import render_markdown
+from blinacli.render.terminal import render_compare
+from blinacli.views.compare import SECTIONS, CompareRow, CompareView, compare_view
 from tests.markdown_reading import MD, md_headings, md_tables
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"

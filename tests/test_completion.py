@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from blinacli.cli import app
+from blinacli.cli.app import app
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "tests" / "fixtures" / "synthetic"

@@ -18,8 +18,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from blinacli import ctgov, loader
-from blinacli.cli import app
+from blinacli.cli.app import app
+from blinacli.interop import ctgov
+from blinacli.load import loader
 from blinacli.model import format_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ctgov"

@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from blinacli.cli import app
-from blinacli.derived import LEGEND
+from blinacli.cli.app import app
+from blinacli.views.derived import LEGEND
 
 WILSON = "77.9% (Wilson 95% CI 69.4–84.5%)"
 NNT = "difference +17 percentage points; number needed to treat 6"

@@ -11,14 +11,15 @@ import pytest
 from markdown_it.token import Token
 from typer.testing import CliRunner
 
-import blinacli.digest
-from blinacli import __version__, loader
-from blinacli.cli import app
-from blinacli.digest import DEFAULT_TITLE, NONE_STATED, digest_view, registry_url
-from blinacli.errors import BlinacliError
-from blinacli.output import OutputError, write_atomic
-from blinacli.resources import evidence_dir
-from blinacli.views import study_view
+import blinacli.views.digest
+from blinacli import __version__
+from blinacli.base.errors import BlinacliError
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
+from blinacli.load import loader
+from blinacli.render.output import OutputError, write_atomic
+from blinacli.views.digest import DEFAULT_TITLE, NONE_STATED, digest_view, registry_url
+from blinacli.views.studies import study_view
 from tests.markdown_reading import (
     MD,
     SOF_WITH_DERIVED,
@@ -73,13 +74,15 @@ def sub_headings(tokens: list[Token]) -> list[str]:
 # --- The view -------------------------------------------------------------------------------
 
 
-def bundled_view(title: str | None = None, date: str | None = None) -> blinacli.digest.DigestView:
+def bundled_view(
+    title: str | None = None, date: str | None = None
+) -> blinacli.views.digest.DigestView:
     found = loader.load(None)
     files = [found.file_of(s) for s in found.studies]
     return digest_view(found.studies, files, title=title, date=date)
 
 
-def synthetic_view() -> blinacli.digest.DigestView:
+def synthetic_view() -> blinacli.views.digest.DigestView:
     found = loader.load([evidence_dir(), SYNTHETIC])
     files = [found.file_of(s) for s in found.studies]
     return digest_view(found.studies, files, title=None, date=None)
@@ -505,7 +508,7 @@ def test_failure_leaves_an_existing_file_untouched(
 ) -> None:
     target = tmp_path / "digest.md"
     target.write_bytes(b"previous digest\n")
-    monkeypatch.setattr(blinacli.digest, "digest_view", failing_view)
+    monkeypatch.setattr(blinacli.views.digest, "digest_view", failing_view)
     result = runner.invoke(app, ["digest", "-o", str(target)])
     assert result.exit_code == 1
     assert result.stderr == "error: injected failure\n"

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from blinacli import loader
+from blinacli.base.resources import evidence_dir
+from blinacli.load import loader
 from blinacli.model import (
     AdverseEvent,
     Proportion,
@@ -21,7 +22,6 @@ from blinacli.model import (
     Time,
     quotes,
 )
-from blinacli.resources import evidence_dir
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 # Which seed document each bundled source id was read in.

@@ -20,9 +20,8 @@ from fhir.resources.evidence import Evidence
 from fhir.resources.researchstudy import ResearchStudy
 from typer.testing import CliRunner
 
-from blinacli import loader
-from blinacli.cli import app
-from blinacli.fhir import (
+from blinacli.cli.app import app
+from blinacli.interop.fhir import (
     ATTRIBUTE_ESTIMATE_SYSTEM,
     CLINICALTRIALS_GOV,
     STATISTIC_TYPE_SYSTEM,
@@ -30,6 +29,7 @@ from blinacli.fhir import (
     evidence_id,
     full_url,
 )
+from blinacli.load import loader
 from blinacli.model import Comparison, Outcome, Study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -339,7 +339,7 @@ def test_format_is_required_and_checked(runner: CliRunner) -> None:
 def test_the_library_does_not_need_fhir_resources() -> None:
     """fhir.resources is a test dependency only: exporting never imports it."""
     code = (
-        "import sys; from blinacli import fhir, loader; "
+        "import sys; from blinacli.interop import fhir; from blinacli.load import loader; "
         "fhir.bundle_json(loader.load(None).studies); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('fhir', 'fhir_core')))"
     )

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from blinacli import filters, loader
-from blinacli.cli import app
-from blinacli.errors import UsageError
+from blinacli.base.errors import UsageError
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
+from blinacli.load import loader
 from blinacli.model import Study
-from blinacli.resources import evidence_dir
+from blinacli.views import filters
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
 ALL = ["blast", "e1910", "syn-paediatric", "syn-odds", "syn-single-arm", "syn-three-arm"]

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console, RenderableType
 
-from blinacli import vocabulary
-from blinacli.forest import (
+from blinacli.model import Study, vocabulary
+from blinacli.render.documents import environment
+from blinacli.views.forest import (
     AXIS_CAP,
     ForestPlot,
     ForestRow,
@@ -26,9 +27,7 @@ from blinacli.forest import (
     position,
     render_forest,
 )
-from blinacli.model import Study
-from blinacli.render_documents import environment
-from blinacli.summary import outcomes_view
+from blinacli.views.summary import outcomes_view
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
 SVG = "{http://www.w3.org/2000/svg}"

@@ -68,8 +68,8 @@ from hypothesis import currently_in_test_context, event, given
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from blinacli.cli import app
-from blinacli.resources import evidence_dir
+from blinacli.base.resources import evidence_dir
+from blinacli.cli.app import app
 
 STUDY_OF_FILE = {"blast.yaml": "blast", "e1910.yaml": "e1910"}
 ORIGINALS = {name: (evidence_dir() / name).read_bytes() for name in STUDY_OF_FILE}

@@ -17,15 +17,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from blinacli import loader
-from blinacli.cli import app
-from blinacli.compare import compare_view
-from blinacli.digest import digest_view
+from blinacli.base.resources import evidence_dir, templates_dir
+from blinacli.cli.app import app
+from blinacli.load import loader
 from blinacli.model import Study
-from blinacli.render_documents import render
-from blinacli.resources import evidence_dir, templates_dir
-from blinacli.summary import endpoints_view, outcomes_view, safety_view
-from blinacli.views import list_view, study_view
+from blinacli.render.documents import render
+from blinacli.views.compare import compare_view
+from blinacli.views.digest import digest_view
+from blinacli.views.studies import list_view, study_view
+from blinacli.views.summary import endpoints_view, outcomes_view, safety_view
 from tests.markdown_reading import md_headings, md_text
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"

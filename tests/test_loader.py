@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from blinacli import loader, model
-from blinacli.errors import EvidenceError, StudyNotFound
-from blinacli.report import Finding
-from blinacli.resources import evidence_dir
+from blinacli import model
+from blinacli.base.errors import EvidenceError, StudyNotFound
+from blinacli.base.findings import Finding
+from blinacli.base.resources import evidence_dir
+from blinacli.load import loader
 
 REPO = Path(__file__).resolve().parents[1]
 E1910 = (REPO / "evidence" / "e1910.yaml").read_text(encoding="utf-8")

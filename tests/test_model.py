@@ -16,8 +16,8 @@ import msgspec
 import pytest
 
 from blinacli import model
+from blinacli.base.resources import evidence_dir
 from blinacli.model import Study, parse_p, reference_problems
-from blinacli.resources import evidence_dir
 
 QUOTE = [{"source": "paper", "quote": "as the paper says"}]
 SLUG_PATTERN = model.Slug.__metadata__[0].pattern  # type: ignore[attr-defined]
@@ -731,7 +731,7 @@ def test_confidence_level_below_50_is_rejected(tmp_path: Path) -> None:
     """A CI level of 1e-32 (found by fuzzing) once crashed show with a division by zero."""
     from typer.testing import CliRunner
 
-    from blinacli.cli import app
+    from blinacli.cli.app import app
 
     text = (evidence_dir() / "e1910.yaml").read_text(encoding="utf-8")
     broken = tmp_path / "e1910.yaml"
@@ -767,7 +767,7 @@ def _every_quote(node: object, path: tuple[str | int, ...] = ()) -> list[Any]:
 
 
 def test_quotes_finds_every_quote_in_document_order() -> None:
-    from blinacli import loader
+    from blinacli.load import loader
 
     synthetic = Path(__file__).parent / "fixtures" / "synthetic"
     studies = loader.load([evidence_dir(), synthetic]).studies

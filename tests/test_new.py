@@ -13,9 +13,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from blinacli import loader, model
-from blinacli.cli import app
-from blinacli.starter import starter_text
+from blinacli import model
+from blinacli.cli.app import app
+from blinacli.interop.starter import starter_text
+from blinacli.load import loader
 
 # A value for every placeholder of the starter: a made-up study that is consistent
 # enough to pass `validate` and `check`. It describes nothing real.

@@ -39,11 +39,11 @@ import yaml
 from markdown_it.token import Token
 from typer.testing import CliRunner, Result
 
-import blinacli.render_documents
-from blinacli import cli
-from blinacli.cli import BROKEN_PIPE, app
-from blinacli.errors import TemplateProblem
-from blinacli.resources import evidence_dir
+import blinacli.render.documents
+from blinacli.base.errors import TemplateProblem
+from blinacli.base.resources import evidence_dir
+from blinacli.cli import app as cli
+from blinacli.cli.app import BROKEN_PIPE, app
 from tests.markdown_reading import MD, md_tables, md_text
 
 E1910 = (evidence_dir() / "e1910.yaml").read_text(encoding="utf-8")
@@ -358,7 +358,7 @@ def test_large_digest_piped_to_head_ends_quietly(
 
 RAISING_STDOUT = """
 import io, sys
-from blinacli import cli
+from blinacli.cli import app as cli
 
 class ClosedPipe(io.TextIOBase):
     def write(self, text):
@@ -375,7 +375,7 @@ cli.main()
 # A real pipe whose reader is gone before blinacli writes a byte.
 CLOSED_PIPE = """
 import os, sys
-from blinacli import cli
+from blinacli.cli import app as cli
 
 read_end, write_end = os.pipe()
 os.close(read_end)
@@ -428,7 +428,7 @@ def test_pipe_closed_before_any_output_exits_141_quietly(args: list[str], unbuff
 # background may have inherited SIGINT ignored, which a child would keep.
 STALL = """
 import importlib, signal, sys, time
-from blinacli import cli
+from blinacli.cli import app as cli
 
 signal.signal(signal.SIGINT, signal.default_int_handler)
 
@@ -469,7 +469,7 @@ def _interrupt(stall_at: str, args: list[str], cwd: Path) -> tuple[int, str, str
 
 
 def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
-    code, stdout, stderr = _interrupt("blinacli.loader.check", ["list"], tmp_path)
+    code, stdout, stderr = _interrupt("blinacli.load.loader.check", ["list"], tmp_path)
     assert code == 130
     assert stdout == ""
     assert stderr == "ready\ninterrupted\n"
@@ -477,7 +477,7 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "stall_at",
-    ["blinacli.loader.check", "os.fsync"],
+    ["blinacli.load.loader.check", "os.fsync"],
     ids=["while-loading", "while-writing-the-temporary-file"],
 )
 def test_ctrl_c_leaves_the_output_file_as_it_was(tmp_path: Path, stall_at: str) -> None:
@@ -547,7 +547,7 @@ def test_render_raising_leaves_the_file_as_it_was(
     def failing(*args: object, **kwargs: object) -> str:
         raise TemplateProblem("template markdown/digest.md.j2, line 9: injected")
 
-    monkeypatch.setattr(blinacli.render_documents, "render", failing)
+    monkeypatch.setattr(blinacli.render.documents, "render", failing)
     result = runner.invoke(app, ["digest", "-o", str(previous)])
     assert result.exit_code == 1
     assert result.stderr == "error: template markdown/digest.md.j2, line 9: injected\n"

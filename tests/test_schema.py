@@ -20,9 +20,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from blinacli import loader, model, yamlfile
-from blinacli.cli import app
-from blinacli.schema import DIALECT, SCHEMA_ID, schema_json
+from blinacli import model
+from blinacli.cli.app import app
+from blinacli.load import loader, yamlfile
+from blinacli.model.schema import DIALECT, SCHEMA_ID, schema_json
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "schema" / "evidence.schema.json"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blinacli import stats
+from blinacli.views import stats
 
 # --- Hand-computed values -------------------------------------------------------------
 

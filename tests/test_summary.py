@@ -13,13 +13,13 @@ import pytest
 from rich.console import Console, RenderableType
 from typer.testing import CliRunner
 
-from blinacli import vocabulary
-from blinacli.cli import app
-from blinacli.errors import UsageError
-from blinacli.model import Study
-from blinacli.render_documents import render_markdown
-from blinacli.render_terminal import render_endpoints, render_outcomes, render_safety
-from blinacli.summary import (
+from blinacli.base.errors import UsageError
+from blinacli.cli.app import app
+from blinacli.model import Study, vocabulary
+from blinacli.render.documents import render_markdown
+from blinacli.render.terminal import render_endpoints, render_outcomes, render_safety
+from blinacli.views.studies import study_view
+from blinacli.views.summary import (
     OutcomeRow,
     OutcomesView,
     SafetyEventRow,
@@ -28,7 +28,6 @@ from blinacli.summary import (
     outcomes_view,
     safety_view,
 )
-from blinacli.views import study_view
 from tests.markdown_reading import (
     MD,
     SOF_WITH_DERIVED,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from blinacli import template_context
-from blinacli.cli import app
-from blinacli.render_documents import ENV_TEMPLATES, builtin_templates
+from blinacli.cli.app import app
+from blinacli.render import template_context
+from blinacli.render.documents import ENV_TEMPLATES, builtin_templates
 
 
 def user_template(folder: Path, name: str, text: str) -> Path:

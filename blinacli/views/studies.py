@@ -1,6 +1,6 @@
 """The views: what each command shows, computed once as plain data.
 
-A view holds display-ready text (written by :mod:`blinacli.formatting`) and the
+A view holds display-ready text (written by :mod:`blinacli.views.formatting`) and the
 source ids behind each figure. The terminal table, the Markdown and the JSON of
 a command all come from the same view, so they cannot disagree.
 
@@ -14,8 +14,6 @@ from typing import Any
 
 import msgspec
 
-from blinacli import formatting as fmt
-from blinacli.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.model import (
     ENDPOINT_NAMES,
     AdverseEvent,
@@ -26,6 +24,8 @@ from blinacli.model import (
     quotes,
     source_ids,
 )
+from blinacli.views import formatting as fmt
+from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
 
 
 class Item(msgspec.Struct, frozen=True):

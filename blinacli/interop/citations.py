@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from blinacli.errors import UsageError
+from blinacli.base.errors import UsageError
 from blinacli.model import Citation, Registration, Study
 
 CitationFormat = Literal["bibtex", "ris", "csl-json"]

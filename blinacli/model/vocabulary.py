@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 from typing import get_args
 
-from blinacli.errors import UsageError
-from blinacli.model import ENDPOINT_NAMES, Endpoint
+from blinacli.base.errors import UsageError
+from blinacli.model.scalars import ENDPOINT_NAMES, Endpoint
 
 ENDPOINTS: tuple[str, ...] = get_args(Endpoint)
 

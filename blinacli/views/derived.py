@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import msgspec
 
-from blinacli import formatting as fmt
-from blinacli import stats
 from blinacli.model import Comparison, Outcome, Proportion, Rate, Study
+from blinacli.views import formatting as fmt
+from blinacli.views import stats
 
 MARK = "†"
 LEGEND = f"{MARK} derived by blinacli from the reported figures; not reported by the source."

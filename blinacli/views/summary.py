@@ -8,11 +8,7 @@ from typing import Any
 
 import msgspec
 
-from blinacli import formatting as fmt
-from blinacli import vocabulary
-from blinacli.derived import MARK, DerivedFigure, outcome_figures
-from blinacli.errors import UsageError
-from blinacli.forest import ForestPlot, forest_plots
+from blinacli.base.errors import UsageError
 from blinacli.model import (
     ENDPOINT_NAMES,
     AdverseEvent,
@@ -24,7 +20,11 @@ from blinacli.model import (
     Study,
     Time,
     source_ids,
+    vocabulary,
 )
+from blinacli.views import formatting as fmt
+from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
+from blinacli.views.forest import ForestPlot, forest_plots
 
 NO_COMPARATOR = "no comparator"
 """A single-arm study's comparator column."""
@@ -47,7 +47,7 @@ class OutcomeRow:
     """One study's analysis of the endpoint, as a Summary-of-Findings row.
 
     Every field but ``reported`` is display text written by
-    :mod:`blinacli.formatting`; ``reported`` holds the results and comparison
+    :mod:`blinacli.views.formatting`; ``reported`` holds the results and comparison
     exactly as validated (values, CIs, p-values and the quotes they were read in).
     """
 

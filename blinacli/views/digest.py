@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import quote as url_quote
 
-from blinacli import __version__, summary, vocabulary
-from blinacli.forest import forest_plots
-from blinacli.model import Study
-from blinacli.views import (
+from blinacli import __version__
+from blinacli.model import Study, vocabulary
+from blinacli.views import summary
+from blinacli.views.forest import forest_plots
+from blinacli.views.studies import (
     ClaimView,
     ListView,
     QuoteView,

@@ -13,16 +13,25 @@ from pathlib import PurePosixPath
 
 # View templates: the view class they receive as ``view``, and what they render.
 VIEWS: dict[str, tuple[str, str]] = {
-    "list": ("blinacli.views:ListView", "one row per study (blinacli list)"),
-    "show": ("blinacli.views:StudyView", "one study in sections (blinacli show)"),
-    "compare": ("blinacli.compare:CompareView", "studies side by side (blinacli compare)"),
+    "list": ("blinacli.views.studies:ListView", "one row per study (blinacli list)"),
+    "show": ("blinacli.views.studies:StudyView", "one study in sections (blinacli show)"),
+    "compare": ("blinacli.views.compare:CompareView", "studies side by side (blinacli compare)"),
     "outcomes": (
-        "blinacli.summary:OutcomesView",
+        "blinacli.views.summary:OutcomesView",
         "a Summary-of-Findings table (blinacli outcomes)",
     ),
-    "endpoints": ("blinacli.summary:EndpointsView", "the endpoint vocabulary (outcomes --list)"),
-    "safety": ("blinacli.summary:SafetyView", "adverse events across studies (blinacli safety)"),
-    "digest": ("blinacli.digest:DigestView", "the whole evidence base as one document (digest)"),
+    "endpoints": (
+        "blinacli.views.summary:EndpointsView",
+        "the endpoint vocabulary (outcomes --list)",
+    ),
+    "safety": (
+        "blinacli.views.summary:SafetyView",
+        "adverse events across studies (blinacli safety)",
+    ),
+    "digest": (
+        "blinacli.views.digest:DigestView",
+        "the whole evidence base as one document (digest)",
+    ),
 }
 
 # Partials and bases: what they are for and the variables they expect.

@@ -11,9 +11,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
-from blinacli import formatting as fmt
-from blinacli import vocabulary
-from blinacli.model import CI, ENDPOINT_NAMES, NOT_ESTIMABLE, Comparison, Outcome, Study, source_ids
+from blinacli.model import (
+    CI,
+    ENDPOINT_NAMES,
+    NOT_ESTIMABLE,
+    Comparison,
+    Outcome,
+    Study,
+    source_ids,
+    vocabulary,
+)
+from blinacli.views import formatting as fmt
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -406,7 +414,7 @@ class _TerminalForest:
         from rich.cells import cell_len
         from rich.text import Text
 
-        from blinacli.render_terminal import text
+        from blinacli.render.terminal import text
 
         plot = self.plot
         width = options.max_width

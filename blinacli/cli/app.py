@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import typer
 
 from blinacli import __version__
-from blinacli.errors import BlinacliError, EvidenceError, UsageError
+from blinacli.base.errors import BlinacliError, EvidenceError, UsageError
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "blinacli",
@@ -117,7 +117,7 @@ def _complete_study(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     each with its acronym and title as help (shown by zsh and fish). Silent on any
     problem: a completion never errs."""
     try:
-        from blinacli import loader
+        from blinacli.load import loader
 
         evidence = loader.load(ctx.params.get("evidence") or None, cache=True)
     except Exception:
@@ -133,7 +133,7 @@ def _complete_study(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
 def _complete_endpoint(incomplete: str) -> list[tuple[str, str]]:
     """Shell completion: endpoint terms and their short aliases."""
     from blinacli.model import ENDPOINT_NAMES
-    from blinacli.vocabulary import ALIASES, ENDPOINTS
+    from blinacli.model.vocabulary import ALIASES, ENDPOINTS
 
     word = incomplete.casefold()
     terms = [(term, ENDPOINT_NAMES.get(term, term)) for term in ENDPOINTS]
@@ -263,14 +263,14 @@ def _emit(
         writer.writerow(header)
         writer.writerows(rows)
     elif fmt in (Format.markdown, Format.html):
-        from blinacli.render_documents import render
+        from blinacli.render.documents import render
 
         kind: Literal["markdown", "html"] = "html" if fmt is Format.html else "markdown"
         sys.stdout.write(render(kind, template, templates, view=view))
     else:
         from rich.console import Console
 
-        from blinacli import render_terminal
+        from blinacli.render import terminal as render_terminal
 
         Console(highlight=False).print(getattr(render_terminal, terminal)(view))
 
@@ -354,7 +354,7 @@ FILTERS = (
 
 def _load(evidence: list[Path] | None, no_cache: bool) -> Any:
     """The evidence in use (see ``loader.load``), with a progress bar if it is slow."""
-    from blinacli import loader
+    from blinacli.load import loader
 
     with _loading() as progress:
         found = loader.load(evidence, cache=not no_cache, progress=progress)
@@ -364,7 +364,7 @@ def _load(evidence: list[Path] | None, no_cache: bool) -> Any:
 
 def _check(paths: list[Path] | None, no_cache: bool) -> Any:
     """Every file's findings and the valid studies (see ``loader.check``)."""
-    from blinacli import loader
+    from blinacli.load import loader
 
     with _loading() as progress:
         report, loaded = loader.check(paths or None, cache=not no_cache, progress=progress)
@@ -380,7 +380,7 @@ def _loading() -> Iterator[Any]:
     built, then told to leave them be (gc.freeze), so no later collection scans them
     again (with 10,000 studies, each scan took tenths of a second).
     """
-    from blinacli.progress import load_progress
+    from blinacli.load.progress import load_progress
 
     gc.disable()
     try:
@@ -395,7 +395,7 @@ def _select(
     evidence: list[Path] | None, arguments: dict[str, Any], loaded: Any = None
 ) -> list[Any]:
     """The studies in use that match the filter options among a command's ``arguments``."""
-    from blinacli import filters
+    from blinacli.views import filters
 
     given = {name: arguments[name] for name in FILTERS}
     where = given.pop("where") or []
@@ -482,7 +482,7 @@ def check_command(
 
 def _print_checks(report: Any, loaded: Any, output: ReportFormat) -> None:
     """Validation findings, then the integrity findings; exit 1 on any error."""
-    from blinacli.checks import check_studies
+    from blinacli.views.checks import check_studies
 
     checks = check_studies(loaded)
     if output is ReportFormat.json:
@@ -529,7 +529,7 @@ def list_command(
 
     Filters combine: a study is listed when it matches all of them.
     """
-    from blinacli import views
+    from blinacli.views import studies as views
 
     studies = _select(evidence, locals())
     if not studies:
@@ -562,7 +562,7 @@ def show_command(
     key points, limitations and sources, with the source of every figure."""
     import msgspec
 
-    from blinacli import views
+    from blinacli.views import studies as views
 
     found = _load(evidence, no_cache)
     study = found.find(study_id)
@@ -606,7 +606,7 @@ def compare_command(
 
     Outcomes line up by endpoint, timepoint and analysis population.
     """
-    from blinacli.compare import compare_view
+    from blinacli.views.compare import compare_view
 
     if len(study_ids) < 2:
         raise UsageError("compare needs at least two study ids")
@@ -657,7 +657,8 @@ def outcomes_command(
     Shows each group's figure, the relative effect and caveats. `outcomes --list`
     shows the endpoint vocabulary, its aliases and how often each is reported.
     """
-    from blinacli import summary, vocabulary
+    from blinacli.model import vocabulary
+    from blinacli.views import summary
 
     if endpoint_name is None and not vocabulary_list:
         raise UsageError("give an ENDPOINT (e.g. os) or --list")
@@ -721,7 +722,7 @@ def safety_command(
 ) -> None:
     """Adverse events across studies by category and grade, per arm, with counts,
     percents and denominators, and the qualitative statements with their source."""
-    from blinacli import summary
+    from blinacli.views import summary
 
     studies = _select(evidence, locals())
     view = summary.safety_view(studies, category, min_grade)
@@ -789,15 +790,15 @@ def digest_command(
     safety, limitations and references, with the source of every figure. The
     output is deterministic; a date appears only when SOURCE_DATE_EPOCH is set.
     """
-    from blinacli.digest import digest_view
-    from blinacli.render_documents import render
+    from blinacli.render.documents import render
+    from blinacli.views.digest import digest_view
 
     loaded = _load(evidence, no_cache)
     studies = _select(evidence, locals(), loaded=loaded)
     if not studies:
         _nothing("no study matches the filters")
         return
-    from blinacli.resources import evidence_dir
+    from blinacli.base.resources import evidence_dir
 
     bundled = str(evidence_dir().resolve())
     view = digest_view(
@@ -813,7 +814,7 @@ def digest_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        from blinacli.output import write_atomic
+        from blinacli.render.output import write_atomic
 
         write_atomic(output, text)
 
@@ -901,8 +902,8 @@ def export_command(
     the ratio with its CI and p-value; caveats as notes). The output is
     deterministic. An existing FILE is replaced only with --force.
     """
-    from blinacli.fhir import bundle_json
-    from blinacli.output import OutputError, write_atomic
+    from blinacli.interop.fhir import bundle_json
+    from blinacli.render.output import OutputError, write_atomic
 
     studies = _select(evidence, locals())
     if output is not None and output.exists() and not output.is_dir() and not force:
@@ -948,13 +949,18 @@ def new_command(
     values. Values to fill start with TODO and fail validation until each is
     replaced from the sources (or, for an optional field, removed).
     """
-    from blinacli.starter import starter_text, write_starter
+    from blinacli.interop.starter import starter_text
+    from blinacli.render.output import OutputError, write_atomic
 
     text = starter_text(study_id)
     if output is None:
         sys.stdout.write(text)
         return
-    write_starter(output, text, force=force)
+    if output.is_dir():
+        raise OutputError(f"cannot write {output}: it is a directory")
+    if output.exists() and not force:
+        raise OutputError(f"{output} already exists; use --force to replace it")
+    write_atomic(output, text)
     sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")
 
 
@@ -1005,7 +1011,7 @@ def cite_command(
     out. Each study is cited once, in the order given; BibTeX keys (also the
     CSL-JSON ids) are first author, year and study id, e.g. litzow2024-e1910.
     """
-    from blinacli import citations
+    from blinacli.interop import citations
 
     found = _load(evidence, no_cache)
     studies = [found.find(study_id) for study_id in study_ids]
@@ -1013,7 +1019,7 @@ def cite_command(
     if output is None:
         sys.stdout.write(text)
     else:
-        from blinacli.output import write_atomic
+        from blinacli.render.output import write_atomic
 
         write_atomic(output, text)
 
@@ -1042,14 +1048,17 @@ def schema_command(
     editors to validate and complete evidence files. The schema checks each
     value on its own; `blinacli validate` also checks the rules across values.
     """
-    from blinacli import schema
+    from blinacli.model import schema
+    from blinacli.render.output import OutputError, write_atomic
 
     if output is None:
         if force:
             raise UsageError("--force needs --output FILE")
         sys.stdout.write(schema.schema_json())
-    else:
-        schema.write_schema(output, force=force)
+        return
+    if output.exists() and not force:
+        raise OutputError(f"{output} already exists; use --force to replace it")
+    write_atomic(output, schema.schema_json())
 
 
 import_app = typer.Typer(
@@ -1095,8 +1104,8 @@ def import_ctgov_command(
     which group is the intervention) is a TODO placeholder: the draft validates
     once every placeholder is filled. Notes in the draft list what was not imported.
     """
-    from blinacli.ctgov import import_record
-    from blinacli.output import OutputError, write_atomic
+    from blinacli.interop.ctgov import import_record
+    from blinacli.render.output import OutputError, write_atomic
 
     if output is not None and output.exists() and not output.is_dir() and not force:
         raise OutputError(f"{output} already exists; use --force to replace it")
@@ -1121,8 +1130,8 @@ app.add_typer(templates_app)
 def templates_list_command(templates: TemplatesOption = None) -> None:
     """Every template name and the context it receives; yours are marked where they
     override a built-in one."""
-    from blinacli.render_documents import builtin_templates, template_dirs
-    from blinacli.template_context import describe
+    from blinacli.render.documents import builtin_templates, template_dirs
+    from blinacli.render.template_context import describe
 
     user = template_dirs(templates)
     for name in builtin_templates():
@@ -1155,7 +1164,7 @@ def templates_copy_command(
     The copy keeps the layout (DIR/markdown/show.md.j2); pass DIR to --templates
     or set BLINACLI_TEMPLATES to use it.
     """
-    from blinacli.render_documents import copy_templates
+    from blinacli.render.documents import copy_templates
 
     if copy_all is not None and (name is not None or directory is not None):
         raise UsageError("give NAME DIR, or --all DIR, not both")

@@ -30,8 +30,7 @@ from typing import Any, BinaryIO
 import msgspec
 import yaml
 
-from blinacli import vocabulary
-from blinacli.errors import BlinacliError
+from blinacli.base.errors import BlinacliError
 from blinacli.model import (
     ENDPOINT_NAMES,
     Count,
@@ -39,6 +38,7 @@ from blinacli.model import (
     PositiveCount,
     PositiveNumber,
     PValueBound,
+    vocabulary,
 )
 
 MAX_BYTES = 64 * 1024 * 1024

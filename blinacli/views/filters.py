@@ -12,10 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from blinacli import vocabulary
-from blinacli.errors import UsageError
-from blinacli.model import Phase, Study
-from blinacli.views import study_size
+from blinacli.base.errors import UsageError
+from blinacli.model import Phase, Study, vocabulary
+from blinacli.views.studies import study_size
 
 Kind = Literal["number", "text"]
 Operator = Literal["=", "!=", "<", "<=", ">", ">=", "~"]

@@ -20,33 +20,35 @@ import ast
 import inspect
 import json
 import re
-from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import msgspec
 
-from blinacli import model
-from blinacli.errors import BlinacliError
-from blinacli.output import OutputError, write_atomic
+from blinacli.base.errors import BlinacliError
+from blinacli.model import design, provenance, results, scalars, study
+
+MODULES = (scalars, provenance, design, results, study)
+"""The modules of the model, whose docstrings describe its structs and fields."""
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_ID = f"urn:blinacli:evidence:{model.SCHEMA_VERSION}"
+SCHEMA_ID = f"urn:blinacli:evidence:{scalars.SCHEMA_VERSION}"
 TITLE = "blinacli evidence file"
 
 _ROOT_NOTE = (
     "One study per file. This schema checks each value on its own; `blinacli validate` also "
     "checks the rules that involve several values and the references between arms, subgroups, "
-    f"outcomes and sources. Evidence model version {model.SCHEMA_VERSION}."
+    f"outcomes and sources. Evidence model version {scalars.SCHEMA_VERSION}."
 )
 
 
 def evidence_schema() -> dict[str, Any]:
-    """The JSON Schema of one evidence file (a :class:`~blinacli.model.Study`), as a dict."""
-    _, components = msgspec.json.schema_components([model.Study])
+    """The JSON Schema of one evidence file (a :class:`~blinacli.study.Study`), as a dict."""
+    _, components = msgspec.json.schema_components([study.Study])
     docs = _docstrings()
     for name, component in components.items():
         _describe(component, _struct(name), docs)
-    root = components.pop(model.Study.__name__)
+    root = components.pop(study.Study.__name__)
     root.pop("title", None)
     return {
         "$schema": DIALECT,
@@ -63,13 +65,6 @@ def schema_json() -> str:
     return json.dumps(evidence_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write_schema(path: Path, *, force: bool = False) -> None:
-    """Write the schema to ``path`` atomically; an existing file is replaced only with ``force``."""
-    if path.exists() and not force:
-        raise OutputError(f"{path} already exists; use --force to replace it")
-    write_atomic(path, schema_json())
-
-
 # --- Descriptions from the model's docstrings ----------------------------------------
 
 
@@ -82,8 +77,15 @@ class _Docs(msgspec.Struct, frozen=True):
 
 def _docstrings() -> dict[str, _Docs]:
     """Class name -> its docstring and the docstring under each of its fields."""
+    found: dict[str, _Docs] = {}
+    for module in MODULES:
+        found.update(_module_docstrings(module))
+    return found
+
+
+def _module_docstrings(module: ModuleType) -> dict[str, _Docs]:
     try:
-        source = inspect.getsource(model)
+        source = inspect.getsource(module)
     except OSError as exc:
         raise BlinacliError(f"cannot read the evidence model's source: {exc}") from exc
     found: dict[str, _Docs] = {}
@@ -114,7 +116,7 @@ def _string(node: ast.stmt) -> str | None:
 
 
 def _struct(name: str) -> type[msgspec.Struct]:
-    cls = getattr(model, name, None)
+    cls = next((getattr(m, name) for m in MODULES if hasattr(m, name)), None)
     if not (isinstance(cls, type) and issubclass(cls, msgspec.Struct)):  # pragma: no cover
         raise BlinacliError(f"the schema names {name!r}, which is not a struct of the model")
     return cls

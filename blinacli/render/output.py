@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from blinacli.errors import BlinacliError
+from blinacli.base.errors import BlinacliError
 
 
 class OutputError(BlinacliError):

@@ -1,6 +1,6 @@
 """Integrity checks: each study's reported numbers against what they imply.
 
-Validation (:mod:`blinacli.loader`) asks whether a file says something the model
+Validation (:mod:`blinacli.load.loader`) asks whether a file says something the model
 allows; these checks ask whether the figures a valid study reports can all be
 true together. Each finding names the study, the file, line and column, the
 field, the reported value and the value derived from the other figures.
@@ -15,7 +15,7 @@ test (log-rank, exact, stratified) other than the Wald test its CI implies.
 
 Rounding: a figure reported as 78 stands for anything in [77.5, 78.5], 0.41 for
 [0.405, 0.415]: half a unit in the last reported decimal
-(:func:`blinacli.stats.rounding_half_width`). Every comparison allows it.
+(:func:`blinacli.views.stats.rounding_half_width`). Every comparison allows it.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from blinacli import formatting as fmt
-from blinacli import stats, yamlfile
-from blinacli.loader import LoadedStudy
+from blinacli.base.findings import github_annotation, location, plural
+from blinacli.load import yamlfile
+from blinacli.load.loader import LoadedStudy
 from blinacli.model import (
     CI,
     AdverseEvent,
@@ -41,8 +41,9 @@ from blinacli.model import (
     format_path,
     parse_p,
 )
-from blinacli.report import github_annotation, location, plural
-from blinacli.views import study_size
+from blinacli.views import formatting as fmt
+from blinacli.views import stats
+from blinacli.views.studies import study_size
 
 Severity = Literal["error", "warning"]
 DataPath = tuple[str | int, ...]
@@ -477,7 +478,7 @@ def _p_problem(
     """A reported p-value outside what the ratio estimate and its CI allow, with rounding.
 
     Altman DG, Bland JM. How to obtain the P value from a confidence interval.
-    BMJ. 2011;343:d2304 (the test :func:`blinacli.stats.ratio_test` implements).
+    BMJ. 2011;343:d2304 (the test :func:`blinacli.views.stats.ratio_test` implements).
     """
     lower, upper = ci.lower, ci.upper
     if isinstance(lower, str) or isinstance(upper, str) or not 0 < lower < upper:

@@ -11,11 +11,9 @@ from __future__ import annotations
 import re
 import typing
 from importlib.resources import files
-from pathlib import Path
 
-from blinacli.errors import UsageError
+from blinacli.base.errors import UsageError
 from blinacli.model import Slug
-from blinacli.output import OutputError, write_atomic
 
 STUDY_ID_MARK = "__STUDY_ID__"
 """Where the study id goes in ``starter.yaml`` (inside double quotes)."""
@@ -45,14 +43,5 @@ def starter_text(study_id: str) -> str:
     double quotes, so an id such as ``no`` or ``123`` stays a string in YAML.
     """
     checked = check_study_id(study_id)
-    template = files("blinacli").joinpath("starter.yaml").read_text(encoding="utf-8")
+    template = files("blinacli.interop").joinpath("starter.yaml").read_text(encoding="utf-8")
     return template.replace(STUDY_ID_MARK, checked)
-
-
-def write_starter(path: Path, text: str, *, force: bool = False) -> None:
-    """Write the starter to ``path`` atomically; an existing file only with ``force``."""
-    if path.is_dir():
-        raise OutputError(f"cannot write {path}: it is a directory")
-    if path.exists() and not force:
-        raise OutputError(f"{path} already exists; use --force to replace it")
-    write_atomic(path, text)

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from blinacli import formatting as fmt
 from blinacli.model import (
     CI,
     ENDPOINT_NAMES,
@@ -35,7 +34,8 @@ from blinacli.model import (
     parse_p,
     source_ids,
 )
-from blinacli.views import citation_text, design_phrase, population_phrase
+from blinacli.views import formatting as fmt
+from blinacli.views.studies import citation_text, design_phrase, population_phrase
 
 Json = dict[str, Any]
 

@@ -1,6 +1,6 @@
 """The compare view: studies side by side, one column per study, rows grouped in sections.
 
-Every cell is display-ready text written by :mod:`blinacli.formatting`, with the
+Every cell is display-ready text written by :mod:`blinacli.views.formatting`, with the
 source ids it was read in. Outcomes line up by endpoint, timepoint and analysis
 population, so the same analysis sits on one row whichever study reports it.
 """
@@ -11,9 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from blinacli import formatting as fmt
-from blinacli.derived import MARK, outcome_figures
-from blinacli.errors import UsageError
+from blinacli.base.errors import UsageError
 from blinacli.model import (
     ENDPOINT_NAMES,
     AdverseEvent,
@@ -25,8 +23,10 @@ from blinacli.model import (
     Timepoint,
     source_ids,
 )
-from blinacli.views import citation_text, study_size
-from blinacli.vocabulary import ENDPOINTS
+from blinacli.model.vocabulary import ENDPOINTS
+from blinacli.views import formatting as fmt
+from blinacli.views.derived import MARK, outcome_figures
+from blinacli.views.studies import citation_text, study_size
 
 SECTIONS = ("citation", "design", "population", "dosing", "follow-up", "outcomes", "safety")
 TITLES = {

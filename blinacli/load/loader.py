@@ -1,6 +1,6 @@
 """Find, parse and validate evidence files into :class:`~blinacli.model.Study` objects.
 
-Every problem becomes a :class:`~blinacli.report.Finding` naming the file, the
+Every problem becomes a :class:`~blinacli.base.findings.Finding` naming the file, the
 line and column, the field path, what was expected and what was found. Loading
 never stops at the first bad file: all files are checked, so one run shows
 every problem.
@@ -21,17 +21,17 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from blinacli.errors import EvidenceError, StudyNotFound
+from blinacli.base.errors import EvidenceError, StudyNotFound
+from blinacli.base.findings import Finding, Report
+from blinacli.base.resources import evidence_dir
 from blinacli.model import Study, format_path, reference_problems
-from blinacli.report import Finding, Report
-from blinacli.resources import evidence_dir
 
 if TYPE_CHECKING:
     import yaml
 
-    from blinacli import yamlfile
+    from blinacli.load import yamlfile
 
-# PyYAML and blinacli.yamlfile are imported by the functions that parse, not here: a
+# PyYAML and blinacli.load.yamlfile are imported by the functions that parse, not here: a
 # load served from the cache never needs them.
 
 ENV_EVIDENCE = "BLINACLI_EVIDENCE"
@@ -259,7 +259,7 @@ def check(
     """Load and validate every file; return the report and the studies that are valid.
 
     With ``cache``, files unchanged since an earlier load come from the study cache
-    (:mod:`blinacli.cache`) and the others are added to it. The report is the same either
+    (:mod:`blinacli.load.cache`) and the others are added to it. The report is the same either
     way: only valid files are cached.
     """
     locations = evidence_paths(paths)
@@ -334,7 +334,7 @@ def _read_all(
     stats: list[os.stat_result | None] = [None] * len(found.files)
     store = None
     if cached_for is not None:
-        from blinacli.cache import StudyCache
+        from blinacli.load.cache import StudyCache
 
         store = StudyCache(cached_for)
         for index, real in enumerate(found.real):
@@ -443,7 +443,7 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
     """One file's study, or None and the findings that explain why not."""
     import yaml
 
-    from blinacli import yamlfile
+    from blinacli.load import yamlfile
 
     name = str(file)
     try:
@@ -546,7 +546,7 @@ def _shorten(text: str, width: int = 70) -> str:
 
 
 def _too_large(name: str, size: int) -> Finding:
-    from blinacli import yamlfile
+    from blinacli.load import yamlfile
 
     limit = yamlfile.MAX_BYTES // (1024 * 1024)
     return Finding(
@@ -569,7 +569,7 @@ def _limit_finding(name: str, text: str, exc: yamlfile.LimitError) -> Finding:
 
 
 def _at(text: str, path: DataPath, *, key: bool = False) -> tuple[int | None, int | None]:
-    from blinacli import yamlfile
+    from blinacli.load import yamlfile
 
     found = yamlfile.position(text, path, key=key)
     return found if found is not None else (None, None)
@@ -578,7 +578,7 @@ def _at(text: str, path: DataPath, *, key: bool = False) -> tuple[int | None, in
 def _yaml_finding(name: str, exc: yaml.YAMLError, text: str) -> Finding:
     import yaml
 
-    from blinacli import yamlfile
+    from blinacli.load import yamlfile
 
     if isinstance(exc, yaml.reader.ReaderError):
         # libyaml reports the position as a byte offset into the UTF-8 text.
@@ -668,7 +668,7 @@ def _expected(types: str) -> str:
 
 
 def _schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
-    from blinacli import yamlfile
+    from blinacli.load import yamlfile
 
     match = _AT.match(error.strip())
     assert match is not None  # the pattern matches any text

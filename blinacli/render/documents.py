@@ -21,10 +21,10 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from blinacli.controls import visible
-from blinacli.derived import LEGEND, MARK
-from blinacli.errors import TemplateProblem
-from blinacli.resources import templates_dir
+from blinacli.base.controls import visible
+from blinacli.base.errors import TemplateProblem
+from blinacli.base.resources import templates_dir
+from blinacli.views.derived import LEGEND, MARK
 
 DocumentFormat = Literal["markdown", "html"]
 ENV_TEMPLATES = "BLINACLI_TEMPLATES"
@@ -194,7 +194,7 @@ def copy_templates(name: str | None, directory: Path, *, force: bool = False) ->
     works as it is with ``--templates``. An existing file is replaced only with
     ``force``; each file is written atomically.
     """
-    from blinacli.output import write_atomic
+    from blinacli.render.output import write_atomic
 
     names = builtin_templates()
     if name is not None:

@@ -16,13 +16,13 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from blinacli.controls import visible
-from blinacli.derived import LEGEND, MARK, DerivedFigure
-from blinacli.views import EventView, Item, ListView, StatementView, StudyView
+from blinacli.base.controls import visible
+from blinacli.views.derived import LEGEND, MARK, DerivedFigure
+from blinacli.views.studies import EventView, Item, ListView, StatementView, StudyView
 
 if TYPE_CHECKING:  # only annotations: `show` need not import compare, summary or forest
-    from blinacli.compare import CompareCell, CompareSection, CompareView
-    from blinacli.summary import (
+    from blinacli.views.compare import CompareCell, CompareSection, CompareView
+    from blinacli.views.summary import (
         EndpointsView,
         OutcomeRow,
         OutcomesView,
@@ -263,7 +263,7 @@ def _fields(fields: list[tuple[str, Text]]) -> Table:
 
 def render_outcomes(view: OutcomesView) -> RenderableType:
     """One block per study and analysis: at 80 columns, a wide SoF table would not read."""
-    from blinacli.forest import render_forest
+    from blinacli.views.forest import render_forest
 
     parts: list[RenderableType] = [
         text(f"{view.title}: summary of findings", "bold underline"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from blinacli.report import Report
+    from blinacli.base.findings import Report
 
 
 class BlinacliError(Exception):

@@ -1,0 +1,262 @@
+"""What the trial found: outcomes with their results and comparisons, safety, claims
+and notes."""
+
+import re
+from typing import Annotated, Literal
+
+from msgspec import Meta
+
+from blinacli.model.provenance import Cite
+from blinacli.model.scalars import (
+    ClaimKind,
+    Count,
+    Endpoint,
+    Grade,
+    Limit,
+    Model,
+    Name,
+    Number,
+    Percent,
+    PositiveCount,
+    PositiveNumber,
+    PValue,
+    Role,
+    Slug,
+    Text,
+    TimeUnit,
+)
+
+# --- Outcomes -------------------------------------------------------------------
+
+
+class CI(Model, kw_only=True, frozen=True):
+    """A confidence interval; ``level`` is in percent (95 for a 95 % CI)."""
+
+    level: (
+        Annotated[float, Meta(ge=50, lt=100)]
+        | Annotated[
+            int, Meta(ge=50, lt=100, description="Confidence level in percent, 50 to <100.")
+        ]
+    )
+    """The confidence level in percent, for example 95."""
+    lower: Limit
+    """The lower limit, or "not estimable"."""
+    upper: Limit
+    """The upper limit, or "not estimable"."""
+
+    def __post_init__(self) -> None:
+        if (
+            not isinstance(self.lower, str)
+            and not isinstance(self.upper, str)
+            and self.lower > self.upper
+        ):
+            raise ValueError(f"lower limit {self.lower} exceeds upper limit {self.upper}")
+
+
+class Timepoint(Model, kw_only=True, frozen=True):
+    """When an outcome was measured: the source's words and, optionally, as a number with a unit."""
+
+    label: Name
+    """The timepoint in the source's words."""
+    value: PositiveNumber | None = None
+    """The timepoint as a number; given together with ``unit``."""
+    unit: TimeUnit | None = None
+    """The unit of ``value``."""
+
+    def __post_init__(self) -> None:
+        if (self.value is None) != (self.unit is None):
+            raise ValueError("give value and unit together, or neither")
+
+
+class Result(Model, tag_field="measure", kw_only=True, frozen=True):
+    """One group's figure for an outcome. ``group`` is an arm id or a subgroup id."""
+
+    group: Slug
+    """The id of the arm or subgroup the figure is for."""
+    note: Text | None = None
+    """What a reader should know about the figure."""
+    cite: Cite
+    """Quotes that give the figure."""
+
+
+class Proportion(Result, tag="proportion", kw_only=True, frozen=True):
+    """How many people in a group had the outcome, out of how many."""
+
+    n: Count
+    """How many people had the outcome."""
+    total: PositiveCount
+    """The denominator: out of how many."""
+    percent: Percent | None = None
+    """The percentage as the source reports it; left out when it reports none (derived percentages
+    are never stored)."""
+
+    def __post_init__(self) -> None:
+        if self.n > self.total:
+            raise ValueError(f"n ({self.n}) exceeds its denominator ({self.total})")
+
+
+class Rate(Result, tag="rate", kw_only=True, frozen=True):
+    """An event-free or survival rate at the outcome's timepoint."""
+
+    percent: Percent
+    """The rate in percent."""
+    method: Literal["kaplan-meier", "cumulative-incidence"] | None = None
+    """How the rate was estimated, when the source says."""
+    ci: CI | None = None
+    """The rate's confidence interval."""
+
+
+class Time(Result, tag="time", kw_only=True, frozen=True):
+    """A time-to-event figure; ``statistic`` is not-stated when the source does not say."""
+
+    statistic: Literal["median", "mean", "not-stated"] = "median"
+    """Which statistic the figure is: median, mean, or not-stated when the source does not say."""
+    value: Number | Literal["not reached"]
+    """The time, or "not reached"."""
+    unit: TimeUnit
+    """The unit of time."""
+    ci: CI | None = None
+    """The figure's confidence interval."""
+
+
+MeasureResult = Proportion | Rate | Time
+
+
+class Comparison(Model, kw_only=True, frozen=True):
+    """The between-group comparison; ``groups`` is [intervention, comparator]."""
+
+    groups: Annotated[list[Slug], Meta(min_length=2, max_length=2)]
+    """The ids of the two groups compared (arms or subgroups): the intervention first, then the
+    comparator."""
+    measure: Literal["hazard-ratio", "odds-ratio", "risk-ratio"] | None = None
+    """The effect measure of ``estimate``."""
+    label: Name | None = None
+    """The source's name for the comparison."""
+    estimate: PositiveNumber | None = None
+    """The effect estimate; given together with ``measure``."""
+    ci: CI | None = None
+    """The estimate's confidence interval."""
+    p: PValue | None = None
+    """The p-value: a number from 0 to 1, or a bound such as "<0.001" in quotes."""
+    cite: Cite
+    """Quotes that give the comparison."""
+
+    def __post_init__(self) -> None:
+        if (self.estimate is None) != (self.measure is None):
+            raise ValueError("give measure and estimate together, or neither")
+        if self.ci is not None and self.estimate is None:
+            raise ValueError("a confidence interval needs an estimate")
+        if self.estimate is None and self.p is None:
+            raise ValueError("give an estimate, a p-value, or both")
+        if self.groups[0] == self.groups[1]:
+            raise ValueError("a comparison needs two different groups")
+
+
+class Outcome(Model, kw_only=True, frozen=True):
+    """One result of the study: an endpoint at a timepoint in an analysis population, with the
+    figure of each group, a comparison between two groups, or both."""
+
+    id: Slug
+    """The outcome's id, unique within the study; ``headline`` names it."""
+    endpoint: Endpoint
+    """The endpoint as a term of blinacli's vocabulary (``other`` when no term fits)."""
+    label: Text
+    """The source's own label."""
+    role: Role
+    """The outcome's role in the study; ``landmark`` for a landmark analysis, ``not-stated`` when
+    the source does not say."""
+    population: Slug | None = None
+    """The analysis population: ``all``, a subgroup id, or left out when the source does not state
+    it."""
+    timepoint: Timepoint | None = None
+    """When the outcome was measured."""
+    results: list[Proportion | Rate | Time] = []
+    """The figure of each group."""
+    comparison: Comparison | None = None
+    """The comparison between two groups."""
+    notes: list[Text] = []
+    """What a reader should know about the outcome, for example what the source leaves unsaid."""
+
+    def __post_init__(self) -> None:
+        if not self.results and self.comparison is None:
+            raise ValueError("an outcome needs results, a comparison, or both")
+
+
+# --- Safety, claims, notes -----------------------------------------------------------
+
+
+class SafetyItem(Model, tag_field="kind", kw_only=True, frozen=True):
+    """A safety finding: an adverse event with figures, or a statement without them."""
+
+    category: Name
+    """The kind of event, in the source's words."""
+    arm: Slug | None = None
+    """The id of the arm the finding is reported for."""
+    note: Text | None = None
+    """What a reader should know about the finding."""
+    cite: Cite
+    """Quotes that give the finding."""
+
+
+class AdverseEvent(SafetyItem, tag="event", kw_only=True, frozen=True):
+    """An adverse event with its grade and a count, a percent, or both."""
+
+    term: Name | None = None
+    """A more specific term within the category."""
+    grade: Grade
+    """The grade, 1 to 5, or "any"."""
+    n: Count | None = None
+    """How many people had the event."""
+    total: PositiveCount | None = None
+    """The denominator, when the source states it."""
+    percent: Percent | None = None
+    """The percentage as the source reports it."""
+    timing: Name | None = None
+    """When the events occurred, in the source's words."""
+
+    def __post_init__(self) -> None:
+        if self.n is None and self.percent is None:
+            raise ValueError("an adverse event needs a count, a percent, or both")
+        if self.n is not None and self.total is not None and self.n > self.total:
+            raise ValueError(f"n ({self.n}) exceeds its denominator ({self.total})")
+
+
+class SafetyStatement(SafetyItem, tag="statement", kw_only=True, frozen=True):
+    """A qualitative statement where the source gives no numbers."""
+
+    text: Text
+    """The statement, in the source's words."""
+
+
+class Claim(Model, kw_only=True, frozen=True):
+    """A key point, conclusion or limitation, verbatim, as its source states it."""
+
+    kind: ClaimKind
+    """Whether the claim is a key point, a conclusion or a limitation."""
+    text: Text
+    """The claim, verbatim."""
+    source: Slug
+    """The id of the source that states it."""
+
+
+class Note(Model, kw_only=True, frozen=True):
+    """A curator's note: an ambiguity in the sources, recorded instead of resolved."""
+
+    about: Name
+    """What the note is about, for example design or population."""
+    text: Text
+    """The note."""
+
+
+_P_BOUND = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*(\S+)\s*$")
+
+
+def parse_p(p: float | int | str) -> tuple[str, float]:
+    """Split a p-value into (relation, number): 0.002 -> ("=", 0.002), "<0.001" -> ("<", 0.001)."""
+    if isinstance(p, str):
+        match = _P_BOUND.match(p)
+        if match is None:  # pragma: no cover - the model's pattern admits only bounds
+            raise ValueError(f"not a p-value: {p!r}")
+        relation = {"<=": "≤", ">=": "≥"}.get(match.group(1), match.group(1))
+        return relation, float(match.group(2))
+    return "=", float(p)

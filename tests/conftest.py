@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from blinacli.base.resources import evidence_dir
-from blinacli.cli import app as cli
+from blinacli.cli import core as cli
 from blinacli.load import loader
 from blinacli.model import Study
 

@@ -896,7 +896,7 @@ def test_json_output_is_written_exactly_as_json_dumps_would() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from blinacli.cli.app import _json
+    from blinacli.cli.common import _json
 
     leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
     payloads = st.recursive(

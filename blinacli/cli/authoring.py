@@ -1,0 +1,157 @@
+"""The commands that help write evidence files: new, schema and the import group.
+
+``new`` writes a commented starter file, ``schema`` the JSON Schema editors validate
+against, and ``import ctgov`` a draft from a ClinicalTrials.gov record, each to be
+completed by hand.
+"""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from blinacli.base.errors import UsageError
+from blinacli.cli.core import handle_errors
+
+commands = typer.Typer()
+"""This module's commands; ``app.py`` picks them from here by name."""
+
+
+@commands.command("new")
+@handle_errors
+def new_command(
+    study_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The new study's id: lower-case letters, digits and hyphens, "
+            "starting with a letter or digit.",
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the starter file to FILE (atomically) instead of standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
+) -> None:
+    """Write a commented starter evidence file for a new study.
+
+    Every section of the model is there, each field explained with its allowed
+    values. Values to fill start with TODO and fail validation until each is
+    replaced from the sources (or, for an optional field, removed).
+    """
+    from blinacli.interop.starter import starter_text
+    from blinacli.render.output import OutputError, write_atomic
+
+    text = starter_text(study_id)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.is_dir():
+        raise OutputError(f"cannot write {output}: it is a directory")
+    if output.exists() and not force:
+        raise OutputError(f"{output} already exists; use --force to replace it")
+    write_atomic(output, text)
+    sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")
+
+
+@commands.command("schema")
+@handle_errors
+def schema_command(
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the schema to FILE (atomically) instead of standard output. "
+            "An existing FILE is replaced only with --force.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of evidence files.
+
+    Generated from blinacli's model, with a description of every field, for
+    editors to validate and complete evidence files. The schema checks each
+    value on its own; `blinacli validate` also checks the rules across values.
+    """
+    from blinacli.model import schema
+    from blinacli.render.output import OutputError, write_atomic
+
+    if output is None:
+        if force:
+            raise UsageError("--force needs --output FILE")
+        sys.stdout.write(schema.schema_json())
+        return
+    if output.exists() and not force:
+        raise OutputError(f"{output} already exists; use --force to replace it")
+    write_atomic(output, schema.schema_json())
+
+
+import_app = typer.Typer(
+    name="import",
+    help="Draft evidence files from other sources, to complete by hand.",
+    no_args_is_help=True,
+)
+commands.add_typer(import_app)
+
+
+@import_app.command("ctgov")
+@handle_errors
+def import_ctgov_command(
+    record: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE|-",
+            help="A ClinicalTrials.gov API v2 study record (JSON), as downloaded from "
+            "https://clinicaltrials.gov/api/v2/studies/NCT...; - reads standard input.",
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the draft to FILE (atomically; on any error an existing FILE is "
+            "left as it was). Default: standard output.",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
+) -> None:
+    """Draft an evidence file from a ClinicalTrials.gov study record, offline.
+
+    Imports the identification, design, arms, drugs, ages, enrollment and outcome
+    definitions, and from a results section each group's results, the analyses
+    (ratio, CI, p-value as reported) and the adverse events, every figure quoted
+    from the record. What the registry does not hold (the publication, doses,
+    which group is the intervention) is a TODO placeholder: the draft validates
+    once every placeholder is filled. Notes in the draft list what was not imported.
+    """
+    from blinacli.interop.ctgov import import_record
+    from blinacli.render.output import OutputError, write_atomic
+
+    if output is not None and output.exists() and not output.is_dir() and not force:
+        raise OutputError(f"{output} already exists; use --force to replace it")
+    text = import_record(record, sys.stdin.buffer if record == "-" else None)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomic(output, text)
+    sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")

@@ -1,0 +1,270 @@
+"""The commands that show the evidence: list, show, compare, outcomes and safety.
+
+Each loads the evidence in use (``list``, ``outcomes`` and ``safety`` through the
+filters), builds its view and prints it in the format of ``--format``: a terminal
+table, Markdown, HTML, JSON or CSV.
+"""
+
+from typing import Annotated
+
+import typer
+
+from blinacli.base.errors import UsageError
+from blinacli.cli.common import _emit, _load, _nothing, _select
+from blinacli.cli.core import handle_errors
+from blinacli.cli.options import (
+    AgeOption,
+    DesignOption,
+    DrugOption,
+    EndpointOption,
+    EvidenceOption,
+    FormatOption,
+    MinNOption,
+    MrdOption,
+    NoCacheOption,
+    PhaseOption,
+    PhOption,
+    SearchOption,
+    TemplatesOption,
+    WhereOption,
+    YearFromOption,
+    YearToOption,
+    _complete_endpoint,
+    _complete_study,
+)
+
+commands = typer.Typer()
+"""This module's commands; ``app.py`` picks them from here by name."""
+
+
+@commands.command("list")
+@handle_errors
+def list_command(
+    evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
+    output: FormatOption = None,
+    templates: TemplatesOption = None,
+    drug: DrugOption = None,
+    phase: PhaseOption = None,
+    design: DesignOption = None,
+    mrd: MrdOption = None,
+    ph: PhOption = None,
+    endpoint: EndpointOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
+    min_n: MinNOption = None,
+    age: AgeOption = None,
+    search: SearchOption = None,
+    where: WhereOption = None,
+) -> None:
+    """One row per study: id, design, population, N and the headline result.
+
+    Filters combine: a study is listed when it matches all of them.
+    """
+    from blinacli.views import studies as views
+
+    studies = _select(evidence, locals())
+    if not studies:
+        _nothing("no study matches the filters")
+        return
+    _emit(
+        views.list_view(studies),
+        output,
+        terminal="render_list",
+        template="list",
+        templates=templates,
+    )
+
+
+@commands.command("show")
+@handle_errors
+def show_command(
+    study_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="Study id or acronym, any case.", autocompletion=_complete_study
+        ),
+    ],
+    evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
+    output: FormatOption = None,
+    templates: TemplatesOption = None,
+) -> None:
+    """The whole study: citation, design, population, dosing, outcomes, safety,
+    key points, limitations and sources, with the source of every figure."""
+    import msgspec
+
+    from blinacli.views import studies as views
+
+    found = _load(evidence, no_cache)
+    study = found.find(study_id)
+    view = views.study_view(study)
+    _emit(
+        view,
+        output,
+        terminal="render_study",
+        template="show",
+        templates=templates,
+        data=lambda: {**msgspec.to_builtins(study), "derived": view.derived_json()},
+    )
+
+
+@commands.command("compare")
+@handle_errors
+def compare_command(
+    study_ids: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID ID [ID]...",
+            help="Two or more study ids or acronyms.",
+            autocompletion=_complete_study,
+        ),
+    ],
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            help="Show only this section (repeatable): citation, design, population, "
+            "dosing, follow-up, outcomes, safety.",
+        ),
+    ] = None,
+    evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
+    output: FormatOption = None,
+    templates: TemplatesOption = None,
+) -> None:
+    """Studies side by side, one column each; rows where they differ are marked.
+
+    Outcomes line up by endpoint, timepoint and analysis population.
+    """
+    from blinacli.views.compare import compare_view
+
+    if len(study_ids) < 2:
+        raise UsageError("compare needs at least two study ids")
+    found = _load(evidence, no_cache)
+    studies = [found.find(study_id) for study_id in study_ids]
+    _emit(
+        compare_view(studies, section or None),
+        output,
+        terminal="render_compare",
+        template="compare",
+        templates=templates,
+    )
+
+
+@commands.command("outcomes")
+@handle_errors
+def outcomes_command(
+    endpoint_name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="ENDPOINT",
+            help="An endpoint term or alias, e.g. os, rfs.",
+            autocompletion=_complete_endpoint,
+        ),
+    ] = None,
+    vocabulary_list: Annotated[
+        bool, typer.Option("--list", help="List the endpoint vocabulary with counts.")
+    ] = False,
+    evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
+    output: FormatOption = None,
+    templates: TemplatesOption = None,
+    drug: DrugOption = None,
+    phase: PhaseOption = None,
+    design: DesignOption = None,
+    mrd: MrdOption = None,
+    ph: PhOption = None,
+    endpoint: EndpointOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
+    min_n: MinNOption = None,
+    age: AgeOption = None,
+    search: SearchOption = None,
+    where: WhereOption = None,
+) -> None:
+    """A Summary-of-Findings table for one endpoint: one row per study and analysis.
+
+    Shows each group's figure, the relative effect and caveats. `outcomes --list`
+    shows the endpoint vocabulary, its aliases and how often each is reported.
+    """
+    from blinacli.model import vocabulary
+    from blinacli.views import summary
+
+    if endpoint_name is None and not vocabulary_list:
+        raise UsageError("give an ENDPOINT (e.g. os) or --list")
+    term = vocabulary.resolve(endpoint_name) if endpoint_name is not None else None
+    studies = _select(evidence, locals())
+    if vocabulary_list:
+        _emit(
+            summary.endpoints_view(studies),
+            output,
+            terminal="render_endpoints",
+            template="endpoints",
+            templates=templates,
+        )
+        return
+    assert term is not None
+    view = summary.outcomes_view(studies, term)
+    if not view.rows:
+        _nothing(f"no selected study reports {term}")
+        return
+    _emit(
+        view,
+        output,
+        terminal="render_outcomes",
+        template="outcomes",
+        templates=templates,
+    )
+
+
+@commands.command("safety")
+@handle_errors
+def safety_command(
+    category: Annotated[
+        str | None,
+        typer.Option("--category", help="Adverse-event category or term (part of it, any case)."),
+    ] = None,
+    min_grade: Annotated[
+        int | None,
+        typer.Option(
+            "--min-grade",
+            help="Events of at least this grade (1-5); drops any-grade rows.",
+            min=1,
+            max=5,
+        ),
+    ] = None,
+    evidence: EvidenceOption = None,
+    no_cache: NoCacheOption = False,
+    output: FormatOption = None,
+    templates: TemplatesOption = None,
+    drug: DrugOption = None,
+    phase: PhaseOption = None,
+    design: DesignOption = None,
+    mrd: MrdOption = None,
+    ph: PhOption = None,
+    endpoint: EndpointOption = None,
+    year_from: YearFromOption = None,
+    year_to: YearToOption = None,
+    min_n: MinNOption = None,
+    age: AgeOption = None,
+    search: SearchOption = None,
+    where: WhereOption = None,
+) -> None:
+    """Adverse events across studies by category and grade, per arm, with counts,
+    percents and denominators, and the qualitative statements with their source."""
+    from blinacli.views import summary
+
+    studies = _select(evidence, locals())
+    view = summary.safety_view(studies, category, min_grade)
+    if not view.events and not view.statements:
+        _nothing("no safety data matches")
+        return
+    _emit(
+        view,
+        output,
+        terminal="render_safety",
+        template="safety",
+        templates=templates,
+    )

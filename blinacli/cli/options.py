@@ -1,0 +1,177 @@
+"""The options and arguments that commands of more than one family take.
+
+The evidence and cache options, the output format, the user's templates, the
+filters shared by list, outcomes, safety, digest and export (with ``FILTERS``, the
+names ``common._select`` reads), and the shell completion of study ids and
+endpoints. An option only one command takes is declared in that command's signature.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class Format(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class Design(StrEnum):
+    randomized = "randomized"
+    single_arm = "single-arm"
+    non_randomized = "non-randomized"
+
+
+class Status(StrEnum):
+    positive = "positive"
+    negative = "negative"
+
+
+EvidenceOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--evidence",
+        "-e",
+        metavar="PATH",
+        help="Evidence file or directory (repeatable). "
+        "Default: $BLINACLI_EVIDENCE (a path list), else the bundled studies.",
+        show_default=False,
+    ),
+]
+TemplatesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--templates",
+        metavar="DIR",
+        help="A directory of your templates, searched before the built-in ones "
+        "(repeatable). Default: $BLINACLI_TEMPLATES (a path list).",
+        show_default=False,
+    ),
+]
+FormatOption = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: table on a terminal, markdown when piped.",
+        case_sensitive=False,
+        show_default=False,
+    ),
+]
+
+NoCacheOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse every file afresh, neither reading nor updating the cache of parsed "
+        "studies ($XDG_CACHE_HOME/blinacli, else ~/.cache/blinacli).",
+    ),
+]
+
+
+def _complete_study(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: the ids of the studies in use (--evidence if typed already),
+    each with its acronym and title as help (shown by zsh and fish). Silent on any
+    problem: a completion never errs."""
+    try:
+        from blinacli.load import loader
+
+        evidence = loader.load(ctx.params.get("evidence") or None, cache=True)
+    except Exception:
+        return []
+    word = incomplete.casefold()
+    return [
+        (study.id, f"{study.acronym}: {study.title}")
+        for study in evidence.studies
+        if study.id.casefold().startswith(word) or study.acronym.casefold().startswith(word)
+    ]
+
+
+def _complete_endpoint(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: endpoint terms and their short aliases."""
+    from blinacli.model import ENDPOINT_NAMES
+    from blinacli.model.vocabulary import ALIASES, ENDPOINTS
+
+    word = incomplete.casefold()
+    terms = [(term, ENDPOINT_NAMES.get(term, term)) for term in ENDPOINTS]
+    terms += [
+        (alias, f"{ENDPOINT_NAMES.get(term, term)} ({term})") for alias, term in ALIASES.items()
+    ]
+    return [(term, help) for term, help in terms if term.startswith(word)]
+
+
+# --- Filters shared by list, outcomes, safety, digest and export -----------------
+
+DrugOption = Annotated[
+    str | None, typer.Option("--drug", help="A drug studied (part of its name, any case).")
+]
+PhaseOption = Annotated[
+    str | None, typer.Option("--phase", help="Trial phase: 1, 2, 3, 4, 1/2, 2/3.")
+]
+DesignOption = Annotated[
+    Design | None,
+    typer.Option("--design", help="Allocation: randomized, single-arm, non-randomized."),
+]
+MrdOption = Annotated[
+    Status | None, typer.Option("--mrd", help="MRD status of the population at entry.")
+]
+PhOption = Annotated[
+    Status | None, typer.Option("--ph", help="Philadelphia (BCR::ABL1) status of the population.")
+]
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="Reports this endpoint (a term or alias, e.g. os).",
+        autocompletion=_complete_endpoint,
+    ),
+]
+YearFromOption = Annotated[
+    int | None, typer.Option("--year-from", help="Published in this year or later.")
+]
+YearToOption = Annotated[
+    int | None, typer.Option("--year-to", help="Published in this year or earlier.")
+]
+MinNOption = Annotated[
+    int | None,
+    typer.Option("--min-n", help="At least N randomized (else treated, else enrolled).", min=0),
+]
+AgeOption = Annotated[
+    int | None,
+    typer.Option("--age", help="The stated age range includes this age in years.", min=0),
+]
+SearchOption = Annotated[
+    str | None,
+    typer.Option("-q", "--search", help="Text in titles, labels or notes (any case)."),
+]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        metavar="'FIELD OP VALUE'",
+        help="A condition on a documented field, e.g. 'population.age.max >= 65' "
+        "(repeatable; OP is = != < <= > >= or ~ for a pattern). "
+        "An unknown field lists the fields.",
+    ),
+]
+
+
+FILTERS = (
+    "drug",
+    "phase",
+    "design",
+    "mrd",
+    "ph",
+    "endpoint",
+    "year_from",
+    "year_to",
+    "min_n",
+    "age",
+    "search",
+    "where",
+)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from blinacli.base.resources import evidence_dir
-from blinacli.load import loader
+from blinacli.load import discovery, loader
 from blinacli.model import (
     AdverseEvent,
     Proportion,
@@ -41,7 +41,7 @@ def studies() -> dict[str, Study]:
 
 @pytest.fixture(autouse=True)
 def _bundled_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(loader.ENV_EVIDENCE, raising=False)
+    monkeypatch.delenv(discovery.ENV_EVIDENCE, raising=False)
 
 
 def outcome(study: Study, outcome_id: str) -> Any:

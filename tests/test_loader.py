@@ -17,7 +17,7 @@ from blinacli import model
 from blinacli.base.errors import EvidenceError, StudyNotFound
 from blinacli.base.findings import Finding
 from blinacli.base.resources import evidence_dir
-from blinacli.load import loader
+from blinacli.load import discovery, loader
 
 REPO = Path(__file__).resolve().parents[1]
 E1910 = (REPO / "evidence" / "e1910.yaml").read_text(encoding="utf-8")
@@ -34,7 +34,7 @@ needs_libyaml = pytest.mark.skipif(
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Work in tmp_path with no evidence path from the environment."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv(loader.ENV_EVIDENCE, raising=False)
+    monkeypatch.delenv(discovery.ENV_EVIDENCE, raising=False)
 
 
 def edited(old: str, new: str, text: str = E1910) -> str:
@@ -104,7 +104,7 @@ def test_environment_path_list_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     """$BLINACLI_EVIDENCE is a path list (os.pathsep); empty entries are ignored."""
     write("one/a.yaml", study_id("study-a"))
     write("two/b.yaml", study_id("study-b"))
-    monkeypatch.setenv(loader.ENV_EVIDENCE, os.pathsep.join(["one/a.yaml", "", "two"]))
+    monkeypatch.setenv(discovery.ENV_EVIDENCE, os.pathsep.join(["one/a.yaml", "", "two"]))
     report, _ = loader.check()
     assert report.findings == []
     assert report.files == ["one/a.yaml", "two/b.yaml"]
@@ -114,7 +114,7 @@ def test_environment_path_list_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_explicit_paths_override_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Paths given to check() win over $BLINACLI_EVIDENCE."""
     write("mine.yaml", study_id("mine"))
-    monkeypatch.setenv(loader.ENV_EVIDENCE, "does-not-exist.yaml")
+    monkeypatch.setenv(discovery.ENV_EVIDENCE, "does-not-exist.yaml")
     report, _ = loader.check(["mine.yaml"])
     assert report.findings == []
     assert report.studies == ["mine"]

@@ -20,6 +20,10 @@ from typer.testing import CliRunner
 
 from blinacli.cli.app import app
 from blinacli.interop import ctgov
+from blinacli.interop.ctgov.document import draft
+from blinacli.interop.ctgov.record import RecordError, parse_record, read_record
+from blinacli.interop.ctgov.values import Number, endpoint_of
+from blinacli.interop.ctgov.yaml_out import dump
 from blinacli.load import loader
 from blinacli.model import format_path
 
@@ -487,7 +491,7 @@ def test_the_yaml_holds_exactly_the_built_document() -> None:
     """The emitter (folded texts, kept decimals, anchors) changes no value."""
 
     def plain(node: Any) -> Any:
-        if isinstance(node, ctgov.Number):
+        if isinstance(node, Number):
             return node.value
         if isinstance(node, dict):
             return {k: plain(v) for k, v in node.items()}
@@ -496,9 +500,9 @@ def test_the_yaml_holds_exactly_the_built_document() -> None:
         return str(node) if isinstance(node, str) else node
 
     for path in (RESULTS, PROTOCOL_ONLY):
-        raw, name = ctgov.read_record(str(path))
-        document = ctgov.draft(ctgov.parse_record(raw, name))
-        assert yaml.safe_load(ctgov.dump(document)) == plain(document)
+        raw, name = read_record(str(path))
+        document = draft(parse_record(raw, name))
+        assert yaml.safe_load(dump(document)) == plain(document)
 
 
 # --- The protocol-only record ---------------------------------------------------------------
@@ -634,7 +638,7 @@ def test_median_survival_not_reached_is_a_time_result(tmp_path: Path) -> None:
     ],
 )
 def test_endpoint_vocabulary_from_the_title(title: str, endpoint: str) -> None:
-    assert ctgov.endpoint_of(title) == endpoint
+    assert endpoint_of(title) == endpoint
 
 
 # --- Bad input -----------------------------------------------------------------------------------
@@ -742,11 +746,11 @@ def test_edited_records_give_an_error_or_a_draft_valid_once_filled(
             except (KeyError, IndexError, TypeError):
                 continue  # an earlier edit removed or replaced the way there
         try:
-            record_ = ctgov.parse_record(json.dumps(data).encode(), "edited.json")
-        except ctgov.RecordError as exc:
+            record_ = parse_record(json.dumps(data).encode(), "edited.json")
+        except RecordError as exc:
             assert str(exc).startswith("edited.json ")
             return
-        filled = fill_placeholders(yaml.safe_load(ctgov.dump(ctgov.draft(record_))))
+        filled = fill_placeholders(yaml.safe_load(dump(draft(record_))))
         path = tmp_path_factory.mktemp("edited") / "filled.yaml"
         path.write_text(yaml.safe_dump(filled, sort_keys=False), encoding="utf-8")
         report, _ = loader.check([path])

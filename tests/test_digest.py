@@ -19,7 +19,7 @@ from blinacli.cli.app import app
 from blinacli.load import loader
 from blinacli.render.output import OutputError, write_atomic
 from blinacli.views.digest import DEFAULT_TITLE, NONE_STATED, digest_view, registry_url
-from blinacli.views.studies import study_view
+from blinacli.views.show import study_view
 from tests.markdown_reading import (
     MD,
     SOF_WITH_DERIVED,

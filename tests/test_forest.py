@@ -18,6 +18,8 @@ from rich.console import Console, RenderableType
 
 from blinacli.model import Study, vocabulary
 from blinacli.render.documents import environment
+from blinacli.render.forest_svg import forest_layout
+from blinacli.render.forest_terminal import render_forest
 from blinacli.views.forest import (
     AXIS_CAP,
     ForestPlot,
@@ -25,9 +27,8 @@ from blinacli.views.forest import (
     forest_plots,
     intervention_side,
     position,
-    render_forest,
 )
-from blinacli.views.summary import outcomes_view
+from blinacli.views.outcomes import outcomes_view
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -271,8 +272,8 @@ def test_a_not_estimable_upper_limit_is_an_arrow_not_a_number() -> None:
     assert row.value == "HR 0.8 (95% CI 0.4 to not estimable)"
     assert plot.past_high(row) and not plot.past_low(row)
     assert plot.high == 2  # the axis is set by the numbers, never by the missing limit
-    svg_row = plot.layout().rows[0]
-    assert svg_row.x_upper == plot.layout().plot_right
+    svg_row = forest_layout(plot).rows[0]
+    assert svg_row.x_upper == forest_layout(plot).plot_right
     assert len(svg_row.arrows) == 1
     assert svg_row.caps == [svg_row.x_lower]  # an end cap only on the numeric limit
     drawing = next(line for line in terminal(render_forest(plot)).splitlines() if "■" in line)
@@ -330,7 +331,7 @@ def test_positions_are_on_a_log_scale(bundled: list[Study]) -> None:
     steps = [position(2 * a, plot, width) - position(a, plot, width) for a in (0.1, 0.23, 0.5, 1)]
     assert steps == pytest.approx([steps[0]] * 4)
     assert position(0, plot, width) == 0 and position(1e9, plot, width) == width
-    layout = plot.layout()
+    layout = forest_layout(plot)
     span = layout.plot_right - layout.plot_left
     assert layout.x_null == pytest.approx(layout.plot_left + position(1, plot, span), abs=0.1)
 

@@ -24,8 +24,10 @@ from blinacli.model import Study
 from blinacli.render.documents import render
 from blinacli.views.compare import compare_view
 from blinacli.views.digest import digest_view
-from blinacli.views.studies import list_view, study_view
-from blinacli.views.summary import endpoints_view, outcomes_view, safety_view
+from blinacli.views.listing import list_view
+from blinacli.views.outcomes import endpoints_view, outcomes_view
+from blinacli.views.safety import safety_view
+from blinacli.views.show import study_view
 from tests.markdown_reading import md_headings, md_text
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"

@@ -18,16 +18,9 @@ from blinacli.cli.app import app
 from blinacli.model import Study, vocabulary
 from blinacli.render.documents import render_markdown
 from blinacli.render.terminal import render_endpoints, render_outcomes, render_safety
-from blinacli.views.studies import study_view
-from blinacli.views.summary import (
-    OutcomeRow,
-    OutcomesView,
-    SafetyEventRow,
-    SafetyView,
-    endpoints_view,
-    outcomes_view,
-    safety_view,
-)
+from blinacli.views.outcomes import OutcomeRow, OutcomesView, endpoints_view, outcomes_view
+from blinacli.views.safety import SafetyEventRow, SafetyView, safety_view
+from blinacli.views.show import study_view
 from tests.markdown_reading import (
     MD,
     SOF_WITH_DERIVED,

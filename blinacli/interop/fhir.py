@@ -35,7 +35,7 @@ from blinacli.model import (
     source_ids,
 )
 from blinacli.views import formatting as fmt
-from blinacli.views.studies import citation_text, design_phrase, population_phrase
+from blinacli.views.phrases import citation_text, design_phrase, population_phrase
 
 Json = dict[str, Any]
 

@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -25,6 +25,10 @@ from blinacli.base.controls import visible
 from blinacli.base.errors import TemplateProblem
 from blinacli.base.resources import templates_dir
 from blinacli.views.derived import LEGEND, MARK
+
+if TYPE_CHECKING:  # a forest plot's layout is imported when a template draws one
+    from blinacli.render.forest_svg import ForestLayout
+    from blinacli.views.forest import ForestPlot
 
 DocumentFormat = Literal["markdown", "html"]
 ENV_TEMPLATES = "BLINACLI_TEMPLATES"
@@ -67,6 +71,14 @@ def _finalize(value: object) -> object:
 
 def _heading(level: int) -> str:
     return "#" * max(1, min(6, level))
+
+
+def _forest_layout(plot: ForestPlot, width: int = 720) -> ForestLayout:
+    """The SVG coordinates of a forest plot, for ``html/_forest.html.j2``: the view holds
+    the plot's data, the renderer lays it out when the template asks."""
+    from blinacli.render.forest_svg import forest_layout
+
+    return forest_layout(plot, width)
 
 
 # --- Environment ----------------------------------------------------------------------
@@ -126,6 +138,7 @@ def environment(user: Sequence[Path] | None = None) -> jinja2.Environment:
     env.filters["md"] = markdown_text
     env.filters["refs"] = source_refs
     env.globals["heading"] = _heading
+    env.globals["forest_layout"] = _forest_layout
     env.globals["derived_mark"] = MARK
     env.globals["derived_legend"] = LEGEND
     return env

@@ -13,19 +13,19 @@ from pathlib import PurePosixPath
 
 # View templates: the view class they receive as ``view``, and what they render.
 VIEWS: dict[str, tuple[str, str]] = {
-    "list": ("blinacli.views.studies:ListView", "one row per study (blinacli list)"),
-    "show": ("blinacli.views.studies:StudyView", "one study in sections (blinacli show)"),
+    "list": ("blinacli.views.listing:ListView", "one row per study (blinacli list)"),
+    "show": ("blinacli.views.show:StudyView", "one study in sections (blinacli show)"),
     "compare": ("blinacli.views.compare:CompareView", "studies side by side (blinacli compare)"),
     "outcomes": (
-        "blinacli.views.summary:OutcomesView",
+        "blinacli.views.outcomes:OutcomesView",
         "a Summary-of-Findings table (blinacli outcomes)",
     ),
     "endpoints": (
-        "blinacli.views.summary:EndpointsView",
+        "blinacli.views.outcomes:EndpointsView",
         "the endpoint vocabulary (outcomes --list)",
     ),
     "safety": (
-        "blinacli.views.summary:SafetyView",
+        "blinacli.views.safety:SafetyView",
         "adverse events across studies (blinacli safety)",
     ),
     "digest": (

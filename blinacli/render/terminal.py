@@ -18,18 +18,13 @@ from rich.text import Text
 
 from blinacli.base.controls import visible
 from blinacli.views.derived import LEGEND, MARK, DerivedFigure
-from blinacli.views.studies import EventView, Item, ListView, StatementView, StudyView
+from blinacli.views.listing import ListView
+from blinacli.views.show import EventView, Item, StatementView, StudyView
 
-if TYPE_CHECKING:  # only annotations: `show` need not import compare, summary or forest
+if TYPE_CHECKING:  # only annotations: `show` need not import compare, outcomes, safety or forest
     from blinacli.views.compare import CompareCell, CompareSection, CompareView
-    from blinacli.views.summary import (
-        EndpointsView,
-        OutcomeRow,
-        OutcomesView,
-        SafetyEventRow,
-        SafetyStatementRow,
-        SafetyView,
-    )
+    from blinacli.views.outcomes import EndpointsView, OutcomeRow, OutcomesView
+    from blinacli.views.safety import SafetyEventRow, SafetyStatementRow, SafetyView
 
 
 def safe(value: str) -> str:
@@ -263,7 +258,7 @@ def _fields(fields: list[tuple[str, Text]]) -> Table:
 
 def render_outcomes(view: OutcomesView) -> RenderableType:
     """One block per study and analysis: at 80 columns, a wide SoF table would not read."""
-    from blinacli.views.forest import render_forest
+    from blinacli.render.forest_terminal import render_forest
 
     parts: list[RenderableType] = [
         text(f"{view.title}: summary of findings", "bold underline"),

@@ -43,7 +43,7 @@ from blinacli.model import (
 )
 from blinacli.views import formatting as fmt
 from blinacli.views import stats
-from blinacli.views.studies import study_size
+from blinacli.views.phrases import study_size
 
 Severity = Literal["error", "warning"]
 DataPath = tuple[str | int, ...]

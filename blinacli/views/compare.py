@@ -26,7 +26,7 @@ from blinacli.model import (
 from blinacli.model.vocabulary import ENDPOINTS
 from blinacli.views import formatting as fmt
 from blinacli.views.derived import MARK, outcome_figures
-from blinacli.views.studies import citation_text, study_size
+from blinacli.views.phrases import citation_text, study_size
 
 SECTIONS = ("citation", "design", "population", "dosing", "follow-up", "outcomes", "safety")
 TITLES = {

@@ -9,17 +9,11 @@ from urllib.parse import quote as url_quote
 
 from blinacli import __version__
 from blinacli.model import Study, vocabulary
-from blinacli.views import summary
 from blinacli.views.forest import forest_plots
-from blinacli.views.studies import (
-    ClaimView,
-    ListView,
-    QuoteView,
-    SourceView,
-    StudyView,
-    list_view,
-    study_view,
-)
+from blinacli.views.listing import ListView, list_view
+from blinacli.views.outcomes import OutcomesView, outcomes_view
+from blinacli.views.safety import SafetyView, safety_view
+from blinacli.views.show import ClaimView, QuoteView, SourceView, StudyView, study_view
 
 DEFAULT_TITLE = "Evidence digest"
 NONE_STATED = "None stated by the sources"
@@ -113,7 +107,7 @@ class DigestView:
     study_count: int
     overview: ListView
     """The ``list`` view of the selected studies: one row each."""
-    endpoints: list[summary.OutcomesView]
+    endpoints: list[OutcomesView]
     """One Summary-of-Findings view per endpoint term reported, in vocabulary order.
 
     Each covers exactly its own term, so every analysis appears in one table only
@@ -121,7 +115,7 @@ class DigestView:
     """
     studies: list[StudyView]
     """The ``show`` view of each study."""
-    safety: summary.SafetyView
+    safety: SafetyView
     """Adverse events and statements of all selected studies, unfiltered."""
     limitations: list[StudyLimitations]
     """One entry per study, in study order."""
@@ -145,7 +139,7 @@ def digest_view(
         overview=list_view(studies),
         endpoints=endpoint_tables(studies),
         studies=shown,
-        safety=summary.safety_view(studies),
+        safety=safety_view(studies),
         limitations=[_limitations(study, view) for study, view in zip(studies, shown, strict=True)],
         references=[_reference(study, view) for study, view in zip(studies, shown, strict=True)],
         quotes=quote_groups(shown),
@@ -155,15 +149,15 @@ def digest_view(
 # --- Summary of findings -----------------------------------------------------------------
 
 
-def endpoint_tables(studies: list[Study]) -> list[summary.OutcomesView]:
+def endpoint_tables(studies: list[Study]) -> list[OutcomesView]:
     """One table per endpoint term some study reports, each holding that term's rows only."""
     reported = {outcome.endpoint for study in studies for outcome in study.outcomes}
     return [_exactly(studies, term) for term in vocabulary.ENDPOINTS if term in reported]
 
 
-def _exactly(studies: list[Study], term: str) -> summary.OutcomesView:
+def _exactly(studies: list[Study], term: str) -> OutcomesView:
     """``outcomes_view`` for ``term`` without the narrower terms it would also cover."""
-    view = summary.outcomes_view(studies, term)
+    view = outcomes_view(studies, term)
     rows = [row for row in view.rows if row.endpoint == term]
     reporting = {row.study_id for row in rows}
     return replace(

@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from blinacli.base.errors import UsageError
 from blinacli.model import Phase, Study, vocabulary
-from blinacli.views.studies import study_size
+from blinacli.views.phrases import study_size
 
 Kind = Literal["number", "text"]
 Operator = Literal["=", "!=", "<", "<=", ">", ">=", "~"]

@@ -1,4 +1,4 @@
-"""The views: what each command shows, computed once as plain data.
+"""The ``show`` view: everything about one study, section by section, as plain data.
 
 A view holds display-ready text (written by :mod:`blinacli.views.formatting`) and the
 source ids behind each figure. The terminal table, the Markdown and the JSON of
@@ -9,8 +9,6 @@ them at start-up, and a Struct class is made in a tenth of the time.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import msgspec
 
@@ -26,6 +24,7 @@ from blinacli.model import (
 )
 from blinacli.views import formatting as fmt
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
+from blinacli.views.phrases import citation_text
 
 
 class Item(msgspec.Struct, frozen=True):
@@ -34,126 +33,6 @@ class Item(msgspec.Struct, frozen=True):
     label: str
     value: str
     sources: list[str] = msgspec.field(default_factory=list)
-
-
-# --- list ----------------------------------------------------------------------------
-
-
-class StudyRow(msgspec.Struct, frozen=True):
-    id: str
-    acronym: str
-    author_year: str
-    design: str
-    population: str
-    n: str
-    headline: str
-    headline_sources: list[str]
-    phase: int | str
-    allocation: str
-    n_value: int | None
-    n_stage: str | None
-    headline_outcome: str | None
-
-
-class ListView(msgspec.Struct, frozen=True):
-    rows: list[StudyRow]
-
-    def to_json(self) -> dict[str, Any]:
-        return {"studies": msgspec.to_builtins(self.rows)}
-
-    def to_csv(self) -> tuple[list[str], list[list[str]]]:
-        header = list(StudyRow.__struct_fields__)
-        return header, [[_csv_value(getattr(row, name)) for name in header] for row in self.rows]
-
-
-def _csv_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
-
-
-def list_view(studies: list[Study]) -> ListView:
-    return ListView([_row(study) for study in studies])
-
-
-def _row(study: Study) -> StudyRow:
-    headline = study.headline_outcome()
-    size = study_size(study)
-    return StudyRow(
-        id=study.id,
-        acronym=study.acronym,
-        author_year=f"{study.citation.authors[0]} {study.citation.year}",
-        design=design_phrase(study),
-        population=population_phrase(study),
-        n=f"{size[1]} {size[0]}" if size else "not reported",
-        headline=headline_text(study, headline) if headline else "no outcomes recorded",
-        headline_sources=_outcome_sources(headline) if headline else [],
-        phase=study.design.phase,
-        allocation=study.design.allocation,
-        n_value=size[1] if size else None,
-        n_stage=size[0] if size else None,
-        headline_outcome=headline.id if headline else None,
-    )
-
-
-def design_phrase(study: Study) -> str:
-    return f"phase {study.design.phase}, {study.design.allocation}"
-
-
-def population_phrase(study: Study) -> str:
-    """E.g. "30–70 years; BCR::ABL1-negative BCP-ALL; MRD-negative <10⁻⁴"."""
-    population = study.population
-    parts = []
-    if population.age is not None:
-        parts.append(fmt.age(population.age))
-    disease = population.abbreviation or population.disease
-    if population.philadelphia.status in ("positive", "negative"):
-        wording = population.philadelphia.wording or f"Ph-{population.philadelphia.status}"
-        disease = f"{wording} {disease}"
-    if population.disease_status:
-        disease += f" in {population.disease_status}"
-    parts.append(disease)
-    if population.mrd is not None:
-        parts.append(fmt.mrd(population.mrd))
-    return "; ".join(parts)
-
-
-def study_size(study: Study) -> tuple[str, int] | None:
-    """The study's N: randomized, else treated, else enrolled, as (stage, n)."""
-    whole = [e for e in study.design.enrollment if e.arm is None]
-    for stage in ("randomized", "treated", "enrolled"):
-        for entry in whole:
-            if entry.stage == stage:
-                return stage, entry.n
-    return None
-
-
-def headline_text(study: Study, outcome: Outcome) -> str:
-    name = ENDPOINT_NAMES[outcome.endpoint]
-    name = name[:1].upper() + name[1:]
-    if outcome.timepoint is not None:
-        name += f" at {outcome.timepoint.label}" if outcome.timepoint.value else ""
-    labelled = len(outcome.results) > 1
-    values = " vs ".join(
-        f"{study.group_label(r.group)} {fmt.result(r)}" if labelled else fmt.result(r)
-        for r in outcome.results
-    )
-    text = f"{name}: {values}" if values else name
-    if outcome.comparison is not None:
-        text += f"; {fmt.comparison(outcome.comparison)}"
-    return text
-
-
-def _outcome_sources(outcome: Outcome) -> list[str]:
-    cites = [q for r in outcome.results for q in r.cite]
-    if outcome.comparison is not None:
-        cites += outcome.comparison.cite
-    return source_ids(cites)
-
-
-# --- show ----------------------------------------------------------------------------
 
 
 class GroupResult(msgspec.Struct, frozen=True):
@@ -334,22 +213,6 @@ def study_view(study: Study) -> StudyView:
         ],
         quotes=_quote_views(study),
     )
-
-
-def citation_text(study: Study) -> str:
-    """Vancouver-style: Authors. Title. Journal. Year;Volume(Issue):Pages."""
-    c = study.citation
-    authors = ", ".join(c.authors[:6])
-    if c.et_al or len(c.authors) > 6:
-        authors += ", et al"
-    text = f"{authors}. {c.title.rstrip('.')}. {c.journal}. {c.year}"
-    if c.volume:
-        text += f";{c.volume}"
-        if c.issue:
-            text += f"({c.issue})"
-    if c.pages:
-        text += f":{c.pages}"
-    return text + "."
 
 
 def _citation_items(study: Study) -> list[Item]:

@@ -1,0 +1,68 @@
+"""Phrases several views share: a study's design, population, size and citation in words.
+
+``list``, ``show``, ``compare``, ``check``, the filters and the FHIR export all describe a
+study the same way because they take these phrases from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from blinacli.model import Study
+from blinacli.views import formatting as fmt
+
+NOT_REPORTED = "not reported"
+"""What a table cell says for a figure the sources do not give."""
+
+
+def joined(values: Iterable[str], separator: str = "; ") -> str:
+    """Several values in one table or CSV cell."""
+    return separator.join(values)
+
+
+def design_phrase(study: Study) -> str:
+    return f"phase {study.design.phase}, {study.design.allocation}"
+
+
+def population_phrase(study: Study) -> str:
+    """E.g. "30–70 years; BCR::ABL1-negative BCP-ALL; MRD-negative <10⁻⁴"."""
+    population = study.population
+    parts = []
+    if population.age is not None:
+        parts.append(fmt.age(population.age))
+    disease = population.abbreviation or population.disease
+    if population.philadelphia.status in ("positive", "negative"):
+        wording = population.philadelphia.wording or f"Ph-{population.philadelphia.status}"
+        disease = f"{wording} {disease}"
+    if population.disease_status:
+        disease += f" in {population.disease_status}"
+    parts.append(disease)
+    if population.mrd is not None:
+        parts.append(fmt.mrd(population.mrd))
+    return "; ".join(parts)
+
+
+def study_size(study: Study) -> tuple[str, int] | None:
+    """The study's N: randomized, else treated, else enrolled, as (stage, n)."""
+    whole = [e for e in study.design.enrollment if e.arm is None]
+    for stage in ("randomized", "treated", "enrolled"):
+        for entry in whole:
+            if entry.stage == stage:
+                return stage, entry.n
+    return None
+
+
+def citation_text(study: Study) -> str:
+    """Vancouver-style: Authors. Title. Journal. Year;Volume(Issue):Pages."""
+    c = study.citation
+    authors = ", ".join(c.authors[:6])
+    if c.et_al or len(c.authors) > 6:
+        authors += ", et al"
+    text = f"{authors}. {c.title.rstrip('.')}. {c.journal}. {c.year}"
+    if c.volume:
+        text += f";{c.volume}"
+        if c.issue:
+            text += f"({c.issue})"
+    if c.pages:
+        text += f":{c.pages}"
+    return text + "."

@@ -61,7 +61,7 @@ def list_command(
 
     Filters combine: a study is listed when it matches all of them.
     """
-    from blinacli.views import studies as views
+    from blinacli.views import listing as views
 
     studies = _select(evidence, locals())
     if not studies:
@@ -94,7 +94,7 @@ def show_command(
     key points, limitations and sources, with the source of every figure."""
     import msgspec
 
-    from blinacli.views import studies as views
+    from blinacli.views import show as views
 
     found = _load(evidence, no_cache)
     study = found.find(study_id)
@@ -190,7 +190,7 @@ def outcomes_command(
     shows the endpoint vocabulary, its aliases and how often each is reported.
     """
     from blinacli.model import vocabulary
-    from blinacli.views import summary
+    from blinacli.views.outcomes import endpoints_view, outcomes_view
 
     if endpoint_name is None and not vocabulary_list:
         raise UsageError("give an ENDPOINT (e.g. os) or --list")
@@ -198,7 +198,7 @@ def outcomes_command(
     studies = _select(evidence, locals())
     if vocabulary_list:
         _emit(
-            summary.endpoints_view(studies),
+            endpoints_view(studies),
             output,
             terminal="render_endpoints",
             template="endpoints",
@@ -206,7 +206,7 @@ def outcomes_command(
         )
         return
     assert term is not None
-    view = summary.outcomes_view(studies, term)
+    view = outcomes_view(studies, term)
     if not view.rows:
         _nothing(f"no selected study reports {term}")
         return
@@ -254,10 +254,10 @@ def safety_command(
 ) -> None:
     """Adverse events across studies by category and grade, per arm, with counts,
     percents and denominators, and the qualitative statements with their source."""
-    from blinacli.views import summary
+    from blinacli.views.safety import safety_view
 
     studies = _select(evidence, locals())
-    view = summary.safety_view(studies, category, min_grade)
+    view = safety_view(studies, category, min_grade)
     if not view.events and not view.statements:
         _nothing("no safety data matches")
         return

@@ -99,7 +99,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "not_reported_by": "acronyms of the studies that do not report the endpoint",
         "forest": "ForestPlot per ratio measure: title, measure_label, rows (acronym, outcome, "
         "groups, estimate, lower, upper, value, randomized, note), omitted, ticks, favours "
-        "labels, description (the text alternative) and layout(width) for SVG coordinates",
+        "labels and description (the text alternative); a template gets its SVG "
+        "coordinates from the global forest_layout(plot, width=720)",
     },
     "EndpointsView": {
         "rows": "EndpointRow per term: endpoint, name, aliases, narrower, studies, analyses",

@@ -25,6 +25,7 @@ from blinacli.model import (
 )
 from blinacli.model.vocabulary import ENDPOINTS
 from blinacli.views import formatting as fmt
+from blinacli.views import regimens
 from blinacli.views.derived import MARK, outcome_figures
 from blinacli.views.phrases import citation_text, study_size
 
@@ -39,9 +40,8 @@ TITLES = {
     "safety": "Safety",
 }
 NOT_REPORTED = "not reported"
-NOT_STATED = "not stated"
+NOT_STATED = regimens.NOT_STATED
 NONE_RECORDED = "none recorded"
-_BASIS = {"per-m2": "per m² of body surface area", "per-kg": "per kg of body weight"}
 
 
 @dataclass(frozen=True)
@@ -376,12 +376,12 @@ def _dosing(studies: list[Study]) -> list[CompareRow]:
     return _rows(
         studies,
         [
-            ("Dose", lambda s: _regimens(s, _dose, always=True)),
-            ("Route", lambda s: _regimens(s, _route)),
-            ("Schedule", lambda s: _regimens(s, _schedule)),
-            ("Cycles", lambda s: _regimens(s, _cycles)),
+            ("Dose", lambda s: _regimens(s, regimens.dose_text, always=True)),
+            ("Route", lambda s: _regimens(s, regimens.route_text)),
+            ("Schedule", lambda s: _regimens(s, regimens.schedule_text)),
+            ("Cycles", lambda s: _regimens(s, regimens.cycles_text)),
             ("Combined with", lambda s: _regimens(s, lambda r: "; ".join(r.combined_with))),
-            ("Transplant", lambda s: _regimens(s, _transplant)),
+            ("Transplant", lambda s: _regimens(s, regimens.transplant_text)),
             ("Dosing notes", lambda s: _regimens(s, lambda r: r.note)),
         ],
     )
@@ -408,48 +408,6 @@ def _regimen_name(study: Study, regimen: Regimen, *, with_drug: bool) -> str:
     if with_drug and sum(r.arm == regimen.arm for r in study.dosing) > 1:
         parts.append(regimen.drug)
     return ", ".join(parts)
-
-
-def _dose(regimen: Regimen) -> str:
-    if regimen.dose is None:
-        return f"{regimen.drug}, dose {NOT_STATED}"
-    text = f"{regimen.drug} {fmt.dose(regimen.dose)}"
-    # fmt.dose marks a flat dose itself; the other bases are named here.
-    basis = _BASIS.get(regimen.dose.basis)
-    return f"{text} ({basis})" if basis else text
-
-
-def _route(regimen: Regimen) -> str | None:
-    return fmt.route(regimen.route) if regimen.route else None
-
-
-def _schedule(regimen: Regimen) -> str | None:
-    schedule = regimen.schedule
-    if schedule is None:
-        return None
-    parts = []
-    if schedule.infusion:
-        parts.append(f"{fmt.duration(schedule.infusion)} of treatment")
-    if schedule.rest:
-        parts.append(f"then {fmt.duration(schedule.rest)} without")
-    if schedule.cycle_length:
-        parts.append(f"cycle of {fmt.duration(schedule.cycle_length)}")
-    return ", ".join(parts) or None
-
-
-def _cycles(regimen: Regimen) -> str | None:
-    cycles = regimen.cycles
-    if cycles is None:
-        return None
-    return f"up to {cycles.count}" if cycles.up_to else str(cycles.count)
-
-
-def _transplant(regimen: Regimen) -> str | None:
-    t = regimen.transplant
-    if t is None:
-        return None
-    text = "allowed" if t.allowed else "not allowed"
-    return f"{text}, {t.timing}" if t.timing else text
 
 
 # --- follow-up -------------------------------------------------------------------------

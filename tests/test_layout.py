@@ -1,0 +1,58 @@
+"""The layout: each package says its one job and what it may import, and no module grows
+past the size a reader can hold in mind. The direction of imports itself is checked by
+`lint-imports` (the contracts in pyproject.toml), which `.ci/run` runs."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "blinacli"
+PYPROJECT = PACKAGE.parent / "pyproject.toml"
+
+MAX_LINES = 600
+"""The largest a module may be (docs/architecture.md)."""
+
+LAYERS = ("cli", "render", "interop", "views", "load", "model", "base")
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_is_over_the_limit(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{path.relative_to(PACKAGE)} has {lines} lines; split it"
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_every_module_says_its_job(path: Path) -> None:
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+    assert docstring, f"{path.relative_to(PACKAGE)} has no docstring"
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_each_package_says_what_it_may_import(layer: str) -> None:
+    docstring = ast.get_docstring(ast.parse((PACKAGE / layer / "__init__.py").read_text()))
+    assert docstring is not None and "May import:" in docstring
+
+
+def test_every_package_is_a_declared_layer() -> None:
+    """A new package must be placed in the layers, or lint-imports would not hold it."""
+    config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (layers,) = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
+    declared = {name.strip() for layer in layers for name in layer.split("|")}
+    packages = {
+        f"blinacli.{p.parent.name}" for p in PACKAGE.glob("*/__init__.py") if p.parent != PACKAGE
+    }
+    assert packages == declared
+    assert [name.strip() for name in layers[0].split("|")] == ["blinacli.cli"]
+    assert {f"blinacli.{layer}" for layer in LAYERS} == declared
+
+
+def test_top_level_holds_only_the_version_and_the_entry() -> None:
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py"]

@@ -23,6 +23,7 @@ from blinacli.model import (
     source_ids,
 )
 from blinacli.views import formatting as fmt
+from blinacli.views import regimens
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.views.phrases import citation_text
 
@@ -317,27 +318,14 @@ def _dosing(study: Study) -> list[RegimenView]:
         items.append(Item("Dose", fmt.dose(regimen.dose) if regimen.dose else "not stated", cite))
         if regimen.route:
             items.append(Item("Route", fmt.route(regimen.route), cite))
-        schedule = regimen.schedule
-        if schedule is not None:
-            parts = []
-            if schedule.infusion:
-                parts.append(f"{fmt.duration(schedule.infusion)} of treatment")
-            if schedule.rest:
-                parts.append(f"then {fmt.duration(schedule.rest)} without")
-            if schedule.cycle_length:
-                parts.append(f"cycle of {fmt.duration(schedule.cycle_length)}")
-            items.append(Item("Schedule", ", ".join(parts), cite))
+        if regimen.schedule is not None:
+            items.append(Item("Schedule", regimens.schedule_text(regimen) or "", cite))
         if regimen.cycles:
-            count = regimen.cycles.count
-            items.append(
-                Item("Cycles", f"up to {count}" if regimen.cycles.up_to else str(count), cite)
-            )
+            items.append(Item("Cycles", regimens.cycles_text(regimen) or "", cite))
         if regimen.combined_with:
             items.append(Item("Combined with", "; ".join(regimen.combined_with), cite))
         if regimen.transplant is not None:
-            t = regimen.transplant
-            text = "allowed" if t.allowed else "not allowed"
-            items.append(Item("Transplant", f"{text}, {t.timing}" if t.timing else text, cite))
+            items.append(Item("Transplant", regimens.transplant_text(regimen) or "", cite))
         if regimen.note:
             items.append(Item("Note", regimen.note))
         views.append(RegimenView(study.group_label(regimen.arm), items))

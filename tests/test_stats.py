@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from blinacli.model.results import MAX_CI_LEVEL
 from blinacli.views import stats
 
 # --- Hand-computed values -------------------------------------------------------------
@@ -100,8 +101,99 @@ def test_z_for_level() -> None:
     assert stats.z_for_level(50) == pytest.approx(0.674490, abs=1e-6)
     # Below 50 % a "confidence" interval is not one, and z would tend to 0.
     for level in (0, 1e-32, 49.9, 100, -5, 120):
-        with pytest.raises(ValueError, match="from 50 to under 100"):
+        with pytest.raises(ValueError, match="from 50 to 99.99"):
             stats.z_for_level(level)
+
+
+# --- At the bounds of what the model admits ---------------------------------------------
+
+
+def test_z_for_level_at_the_models_bounds() -> None:
+    """50 and MAX_CI_LEVEL (99.99) give finite quantiles; closer to 100 is refused
+    with a ValueError, not the StatisticsError of a quantile at 1."""
+    assert stats.z_for_level(MAX_CI_LEVEL) == pytest.approx(3.890592, abs=1e-6)
+    assert stats.z_for_level(50.0) == pytest.approx(0.674490, abs=1e-6)
+    for level in (99.99999999999999, math.nextafter(MAX_CI_LEVEL, 100), 99.995):
+        with pytest.raises(ValueError, match="from 50 to 99.99"):
+            stats.z_for_level(level)
+
+
+@pytest.mark.parametrize(
+    ("n", "total"), [(0, 1), (1, 1), (1, 10**9), (10**9 - 1, 10**9), (10**9, 10**9)]
+)
+@pytest.mark.parametrize("level", [50, 95, MAX_CI_LEVEL])
+def test_wilson_is_finite_at_the_extremes_of_n_and_n(n: int, total: int, level: float) -> None:
+    interval = stats.wilson(n, total, level)
+    assert all(math.isfinite(v) for v in (interval.estimate, interval.lower, interval.upper))
+    assert 0.0 <= interval.lower <= interval.estimate <= interval.upper <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("estimate", "lower", "upper"),
+    [
+        (5e-324, 5e-324, 1e12),
+        (1e12, 5e-324, 1e12),
+        (1.0, 5e-324, 1e-323),
+        (1e12, 1e11, 1e12),
+        (1.0, 1.0, math.nextafter(1.0, 2)),
+        (1e12, 1.0, math.nextafter(1.0, 2)),
+    ],
+)
+@pytest.mark.parametrize("level", [50, 95, MAX_CI_LEVEL])
+def test_ratio_test_is_finite_at_the_models_bounds(
+    estimate: float, lower: float, upper: float, level: float
+) -> None:
+    test = stats.ratio_test(estimate, lower, upper, level)
+    assert math.isfinite(test.se_log) and test.se_log > 0
+    assert math.isfinite(test.z)
+    assert 0.0 <= test.p <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("lower", "upper"), [(1e-300, math.nextafter(1e-300, 1)), (1e12, math.nextafter(1e12, 2e12))]
+)
+def test_ratio_test_of_limits_with_equal_logarithms_is_not_computable(
+    lower: float, upper: float
+) -> None:
+    """Limits one float apart whose logarithms are equal: an SE of 0, an infinite z."""
+    assert math.log(lower) == math.log(upper)
+    with pytest.raises(stats.NotComputable, match="too close together"):
+        stats.ratio_test(lower, lower, upper)
+
+
+def test_a_vanishing_difference_has_a_direction_but_no_number_needed() -> None:
+    """5e-324 % against 0 %: 100 / 5e-324 is infinite, and ceil(inf) an OverflowError."""
+    assert stats.risk_difference(5e-324, 0, higher_is_better=True) == stats.RiskDifference(
+        5e-324, None, True
+    )
+    assert stats.risk_difference(0, 5e-324, higher_is_better=True) == stats.RiskDifference(
+        -5e-324, None, False
+    )
+    assert stats.risk_difference(1e-12, 0, higher_is_better=False).number_needed is None
+
+
+def test_the_number_needed_stops_at_a_million() -> None:
+    """0.0001 points is one patient in 1,000,000, the largest number computed; less is none."""
+    assert stats.MAX_NUMBER_NEEDED == 1_000_000
+    assert stats.risk_difference(0.0001, 0, higher_is_better=True).number_needed == 1_000_000
+    assert stats.risk_difference(50.0001, 50, higher_is_better=True).number_needed == 1_000_000
+    assert stats.risk_difference(0.00009, 0, higher_is_better=True).number_needed is None
+    assert stats.risk_difference(100, 0, higher_is_better=True).number_needed == 1
+    assert stats.risk_difference(0, 100, higher_is_better=True) == stats.RiskDifference(
+        -100, 1, False
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=0, max_value=100), st.floats(min_value=0, max_value=100), st.booleans())
+def test_risk_difference_is_total_over_percents(
+    intervention: float, comparator: float, higher_is_better: bool
+) -> None:
+    result = stats.risk_difference(intervention, comparator, higher_is_better=higher_is_better)
+    assert math.isfinite(result.difference_points)
+    needed = result.number_needed
+    assert needed is None or 1 <= needed <= stats.MAX_NUMBER_NEEDED
+    assert (result.benefit is None) == (intervention == comparator)
 
 
 @pytest.mark.parametrize(

@@ -28,14 +28,22 @@ from blinacli.model.scalars import (
 
 # --- Outcomes -------------------------------------------------------------------
 
+MAX_CI_LEVEL = 99.99
+"""The highest confidence level a file may give. Sources report 80, 90, 95, 97.5, 99
+and 99.9 %, and interim analyses with a strict alpha spending as much as 99.95 or
+99.99 %; nearer 100 a level is a slip, not a report. It is also the end of what
+:func:`blinacli.views.stats.z_for_level` computes: the normal quantile of
+0.5 + level/200, which rounds to 1 (an infinite z) from 99.99999999999998 up.
+A whole-number level stays below 100, which is 99 at most."""
+
 
 class CI(Model, kw_only=True, frozen=True):
     """A confidence interval; ``level`` is in percent (95 for a 95 % CI)."""
 
     level: (
-        Annotated[float, Meta(ge=50, lt=100)]
+        Annotated[float, Meta(ge=50, le=MAX_CI_LEVEL)]
         | Annotated[
-            int, Meta(ge=50, lt=100, description="Confidence level in percent, 50 to <100.")
+            int, Meta(ge=50, lt=100, description="Confidence level in percent, 50 to 99.99.")
         ]
     )
     """The confidence level in percent, for example 95."""

@@ -483,7 +483,10 @@ def _p_problem(
     lower, upper = ci.lower, ci.upper
     if isinstance(lower, str) or isinstance(upper, str) or not 0 < lower < upper:
         return None
-    point = stats.ratio_test(estimate, lower, upper, ci.level).p
+    try:
+        point = stats.ratio_test(estimate, lower, upper, ci.level).p
+    except stats.NotComputable:  # limits a float apart imply no p to hold the reported one to
+        return None
     low, high = _p_range(estimate, lower, upper, ci.level)
     relation, value = parse_p(p)
     if relation == "=":
@@ -527,16 +530,19 @@ def _p_range(
         estimates.append(1.0)
     lowers = [lower - half_l, lower + half_l]
     uppers = [upper - half_u, upper + half_u]
-    values = [
-        stats.ratio_test(e, lo, up, level).p
-        for e in estimates
-        for lo in lowers
-        for up in uppers
-        if e > 0 and 0 < lo < up
-    ]
+    values: list[float] = []
+    vanishing = False
+    for e in estimates:
+        for lo in lowers:
+            for up in uppers:
+                if e > 0 and 0 < lo < up:
+                    try:
+                        values.append(stats.ratio_test(e, lo, up, level).p)
+                    except stats.NotComputable:  # limits a float apart: the SE tends to 0
+                        vanishing = True
     # A lower limit that may round from 0 allows an unbounded standard error (p up to 1);
     # limits that may round from one value allow a vanishing one (p down to 0).
-    low = 0.0 if lower + half_l >= upper - half_u or not values else min(values)
+    low = 0.0 if lower + half_l >= upper - half_u or vanishing or not values else min(values)
     high = 1.0 if lower - half_l <= 0 or not values else max(values)
     return low, high
 

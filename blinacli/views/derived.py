@@ -3,6 +3,10 @@
 Views show each :class:`DerivedFigure` beside the reported figure it comes from,
 marked with :data:`MARK` and explained by :data:`LEGEND`; JSON carries them
 under their own ``derived`` key. Nothing here is ever stored in evidence.
+
+For any valid study each figure is total: it has a finite value, or its text says
+why it has none (a number needed to treat over a million, a CI too narrow for a
+standard error); it never shows ``inf`` or ``nan`` and never raises.
 """
 
 from __future__ import annotations
@@ -76,9 +80,14 @@ def rates_figure(outcome: Outcome, intervention: Rate, comparator: Rate) -> Deri
         higher_is_better=outcome.endpoint in HIGHER_IS_BETTER,
     )
     text = f"difference {_difference_text(difference.difference_points)} percentage points"
+    kind = "to treat" if difference.benefit else "to harm"
     if difference.number_needed is not None:
-        kind = "to treat" if difference.benefit else "to harm"
         text += f"; number needed {kind} {difference.number_needed}"
+    elif difference.benefit is not None:  # unequal rates, but too close for a number
+        text += (
+            f"; number needed {kind} not computed (over {stats.MAX_NUMBER_NEEDED:,} "
+            f"for a difference under {100 / stats.MAX_NUMBER_NEEDED:g} points)"
+        )
     basis = (
         f"{fmt.percent(intervention.percent)} vs {fmt.percent(comparator.percent)} "
         f"at {outcome.timepoint.label}"
@@ -93,7 +102,7 @@ def _p_text(p: float) -> str:
 
 
 def comparison_figure(comparison: Comparison) -> DerivedFigure | None:
-    """The two-sided p-value a ratio's confidence interval implies."""
+    """The two-sided p-value a ratio's confidence interval implies, or why it has none."""
     ci = comparison.ci
     if (
         comparison.estimate is None
@@ -103,10 +112,14 @@ def comparison_figure(comparison: Comparison) -> DerivedFigure | None:
         or not 0 < ci.lower < ci.upper
     ):
         return None
-    test = stats.ratio_test(
-        float(comparison.estimate), float(ci.lower), float(ci.upper), float(ci.level)
-    )
-    text = f"{_p_text(test.p)} implied by the CI"
+    try:
+        test = stats.ratio_test(
+            float(comparison.estimate), float(ci.lower), float(ci.upper), float(ci.level)
+        )
+    except stats.NotComputable as reason:
+        text = f"no P implied by the CI: {reason}"
+    else:
+        text = f"{_p_text(test.p)} implied by the CI"
     return DerivedFigure("between groups", "p-from-ci", text, fmt.ratio(comparison))
 
 

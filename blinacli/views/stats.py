@@ -3,6 +3,10 @@
 Everything here is *derived* from reported figures; the views keep the results
 apart from what the sources reported and mark them as derived. Confidence
 levels are taken as given (90, 95, 99 ...), never assumed to be 95 %.
+
+Every function is total over the figures the evidence model admits: it returns
+finite numbers, or raises :class:`NotComputable` with the reason a figure cannot
+be derived, which the views show in its place.
 """
 
 from __future__ import annotations
@@ -12,13 +16,24 @@ from statistics import NormalDist
 
 import msgspec
 
+from blinacli.model.results import MAX_CI_LEVEL
+
 _STANDARD_NORMAL = NormalDist()
 
 
+class NotComputable(ValueError):
+    """Valid reported figures from which a derived figure cannot be computed; the
+    message says why, in words a reader of the view understands."""
+
+
 def z_for_level(level_percent: float) -> float:
-    """The two-sided standard-normal quantile of a confidence level: 95 -> 1.959964."""
-    if not 50 <= level_percent < 100:
-        raise ValueError(f"a confidence level is from 50 to under 100, not {level_percent}")
+    """The two-sided standard-normal quantile of a confidence level: 95 -> 1.959964.
+
+    Levels run from 50 to the model's ``MAX_CI_LEVEL`` (99.99, z = 3.89); closer to
+    100, 0.5 + level/200 rounds to 1, whose quantile is infinite.
+    """
+    if not 50 <= level_percent <= MAX_CI_LEVEL:
+        raise ValueError(f"a confidence level is from 50 to {MAX_CI_LEVEL}, not {level_percent}")
     return _STANDARD_NORMAL.inv_cdf(0.5 + level_percent / 200)
 
 
@@ -49,13 +64,21 @@ def wilson(n: int, total: int, level: float = 95) -> Interval:
     return Interval(p, lower, upper, level)
 
 
+MAX_NUMBER_NEEDED = 1_000_000
+"""The largest number needed to treat or harm that is computed. Past it (a difference
+under 0.0001 percentage points, which only rates reported to four or more decimals
+can show) the number is beyond any trial that could show it, and at the smallest
+differences 100 / difference is infinite; the difference is still given."""
+
+
 class RiskDifference(msgspec.Struct, frozen=True):
     """Two rates at one timepoint: the difference and the number needed to treat or harm."""
 
     difference_points: float
     """Intervention minus comparator, in percentage points."""
     number_needed: int | None
-    """ceil(100 / |difference|); None when the rates are equal."""
+    """ceil(100 / |difference|); None when the rates are equal or it would exceed
+    :data:`MAX_NUMBER_NEEDED`."""
     benefit: bool | None
     """True for a number needed to treat, False to harm, None when equal."""
 
@@ -70,12 +93,15 @@ def risk_difference(
     measures of the consequences of treatment. N Engl J Med. 1988;318:1728-1733.
     Altman DG. Confidence intervals for the number needed to treat. BMJ.
     1998;317:1309-1312 (rounding up; "NNT (benefit)" and "NNT (harm)").
+    A number over :data:`MAX_NUMBER_NEEDED` is not computed (None).
     """
     difference = intervention_percent - comparator_percent
     if difference == 0:
         return RiskDifference(0.0, None, None)
     # Guard the ceiling against float noise: 100 / 16.0000000001 must still be 7.
-    needed = math.ceil(round(100 / abs(difference), 9))
+    # 100 / 5e-324 is infinite, and round() keeps it so; the bound stops it here.
+    exact = round(100 / abs(difference), 9)
+    needed = math.ceil(exact) if exact <= MAX_NUMBER_NEEDED else None
     better = (difference > 0) == higher_is_better
     return RiskDifference(difference, needed, better)
 
@@ -95,12 +121,17 @@ def ratio_test(estimate: float, lower: float, upper: float, level: float = 95) -
     p = 2 (1 - Φ(|z|)). Altman DG, Bland JM. How to obtain the P value from a
     confidence interval. BMJ. 2011;343:d2304. Works for hazard, odds and risk
     ratios whose CI is symmetric on the log scale.
+
+    Raises :class:`NotComputable` when the limits are so close (1e-300 and the next
+    float) that their logarithms are equal: the SE would be 0 and z infinite.
     """
     if min(estimate, lower, upper) <= 0 or lower >= upper:
         raise ValueError(
             f"need 0 < lower < upper and a positive estimate, got {estimate} ({lower}-{upper})"
         )
     se = (math.log(upper) - math.log(lower)) / (2 * z_for_level(level))
+    if se == 0:
+        raise NotComputable("the CI's limits are too close together to give a standard error")
     z = math.log(estimate) / se
     p = 2 * (1 - _STANDARD_NORMAL.cdf(abs(z)))
     return RatioTest(se, z, p)

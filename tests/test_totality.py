@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from blinacli.base.resources import evidence_dir
 from blinacli.cli.app import app
 from blinacli.model import Study, reference_problems
-from blinacli.views import checks, compare, derived, studies, summary
+from blinacli.views import checks, compare, derived, outcomes, show
 
 TRACEBACK = "Traceback (most recent call last)"
 NOT_FINITE = re.compile(r"\b(inf|infinity|nan)\b", re.IGNORECASE)
@@ -393,18 +393,51 @@ def test_every_derived_figure_of_a_valid_study_is_finite_or_absent(study: Study)
             assert not NOT_FINITE.search(figure.text), figure
             assert not NOT_FINITE.search(figure.basis), figure
 
-    shown = studies.study_view(study)
+    shown = show.study_view(study)
     show_json = _json({**msgspec.to_builtins(study), "derived": shown.derived_json()})
     assert _finite_numbers(show_json)
     shown.to_csv()
 
-    # The rows of `outcomes`, without its forest plots: their axis is not derived from
-    # the statistics, and an estimate near 5e-324 still hangs it (see the report).
-    rows = [summary.outcome_row(study, outcome) for outcome in study.outcomes]
-    assert _finite_numbers(_json([msgspec.to_builtins(row) for row in rows]))
+    # `outcomes` for each endpoint the study reports, its forest plots included.
+    for endpoint in sorted({outcome.endpoint for outcome in study.outcomes}):
+        view = outcomes.outcomes_view([study], endpoint)
+        assert _finite_numbers(_json(view.to_json()))
 
     side_by_side = compare.compare_view([study, _bundled_e1910()])
     assert _finite_numbers(_json(side_by_side.to_json()))
 
     for finding in checks.check_study(study, "trial.yaml"):
         assert not NOT_FINITE.search(finding.message + finding.reported + finding.derived)
+
+
+def test_a_ratio_whose_ci_is_zero_to_zero_does_not_hang_the_forest_plot(tmp_path: Path) -> None:
+    """A CI of 0 to 0 passes validation (check reports it); its upper limit of 0 once sent
+    the forest plot's axis looking for a rung below 0, for ever."""
+    import subprocess
+    import sys
+
+    text = (evidence_dir() / "e1910.yaml").read_text(encoding="utf-8")
+    assert "lower: 0.23, upper: 0.73" in text
+    (tmp_path / "e1910.yaml").write_text(
+        text.replace("lower: 0.23, upper: 0.73", "lower: 0, upper: 0"), encoding="utf-8"
+    )
+    for output in ("table", "markdown", "html", "json"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "blinacli",
+                "outcomes",
+                "os",
+                "--format",
+                output,
+                "--evidence",
+                str(tmp_path),
+                "--no-cache",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr

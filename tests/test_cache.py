@@ -1,8 +1,11 @@
 """The study cache: never stale, never in the way.
 
 Every test has a cache folder of its own ($XDG_CACHE_HOME is set per test in
-conftest.py). Files are dated a minute back before the first load, since a file changed
-in the last two seconds is deliberately not cached (see blinacli/cache.py).
+conftest.py). A file changed in the last two seconds is deliberately not cached (see
+blinacli/load/cache.py), and a file's change time cannot be set back: tests in this
+process cache files however recently they changed (``_cache_at_once``), except the ones
+that test that rule; the tests that run blinacli in processes of their own wait for the
+files to settle. What the cache refuses to believe is tested in test_cache_trust.py.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -21,11 +25,66 @@ from typer.testing import CliRunner
 
 from blinacli.base.resources import evidence_dir
 from blinacli.cli.app import app
-from blinacli.load import cache, loader, progress
+from blinacli.load import cache, loader, progress, trust
 from blinacli.model import Study
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "tests" / "fixtures" / "synthetic"
+SETTLE_NS = cache.FRESH_NS
+"""How recently a file may have changed and still be cached, outside these tests."""
+
+
+@pytest.fixture(autouse=True)
+def _cache_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "FRESH_NS", 0)
+
+
+def settle(folder: Path) -> None:
+    """Wait until every file in ``folder`` changed long enough ago to be cached."""
+    last = max(max(p.stat().st_mtime_ns, p.stat().st_ctime_ns) for p in folder.iterdir())
+    while time.time_ns() < last + SETTLE_NS + 50_000_000:
+        time.sleep(0.1)
+
+
+def payload(data: bytes) -> bytes:
+    """The MessagePack inside a cache file."""
+    return data[trust.HEADER_BYTES :]
+
+
+def repack(data: bytes, contents: bytes) -> bytes:
+    """The cache file ``data`` holding ``contents`` instead, as a forger would make it
+    without the cache folder's key: the seal is the old one."""
+    return data[: trust.HEADER_BYTES] + contents
+
+
+def rewritten(data: bytes, change: Callable[[dict[str, cache.Entry]], None]) -> bytes:
+    """The cache file ``data`` with its entries changed by ``change`` (keyed by file name)."""
+    contents = msgspec.msgpack.decode(payload(data), type=cache.Contents)
+    entries = {Path(key).name: entry for key, entry in contents.entries.items()}
+    change(entries)
+    by_name = {Path(key).name: key for key in contents.entries}
+    forged = {by_name[name]: entry for name, entry in entries.items()}
+    new = msgspec.structs.replace(contents, entries=forged)
+    return repack(data, msgspec.msgpack.encode(new))
+
+
+def dangling_headline(entries: dict[str, cache.Entry]) -> None:
+    entry = entries["e1910.yaml"]
+    study = msgspec.structs.replace(entry.study, headline="no-such-outcome")
+    entries["e1910.yaml"] = msgspec.structs.replace(entry, study=study)
+
+
+def swapped_studies(entries: dict[str, cache.Entry]) -> None:
+    one, two = entries["e1910.yaml"], entries["blast.yaml"]
+    entries["e1910.yaml"] = msgspec.structs.replace(one, study=two.study)
+    entries["blast.yaml"] = msgspec.structs.replace(two, study=one.study)
+
+
+def wrong_types(data: bytes) -> bytes:
+    contents = msgspec.msgpack.decode(payload(data))
+    for entry in contents["entries"].values():
+        entry[0] = str(entry[0])
+    return repack(data, msgspec.msgpack.encode(contents))
 
 
 def evidence_copy(folder: Path) -> Path:
@@ -119,6 +178,31 @@ def test_an_edited_file_is_seen_on_the_next_run(
     assert acronyms["e1910"] == "E1910"
 
 
+def test_an_edit_with_its_times_set_back_is_seen(runner: CliRunner, tmp_path: Path) -> None:
+    """A same-size edit whose access and modification times are put back to the
+    nanosecond (as `touch -d` or a copy keeping times would) is read again: the change
+    time, which no user can set, tells."""
+    folder = evidence_copy(tmp_path / "evidence")
+    listed(runner, folder)
+    target = folder / "e1910.yaml"
+    before = target.stat()
+    text = target.read_text(encoding="utf-8")
+    broken = text.replace("  year: 2024\n", "  year: 2O24\n")
+    assert len(broken) == len(text) and broken != text
+    time.sleep(0.01)  # past the file system's timestamp granularity
+    target.write_text(broken, encoding="utf-8")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 1
+    assert "citation.year: expected a whole number, found '2O24'" in result.stdout
+
+
 def test_a_file_turned_invalid_is_reported_not_served_from_the_cache(
     runner: CliRunner, tmp_path: Path
 ) -> None:
@@ -143,6 +227,13 @@ def test_a_file_turned_invalid_is_reported_not_served_from_the_cache(
             lambda data: msgspec.msgpack.encode({"schema": 1, "entries": [1, 2]}), id="wrong-shape"
         ),
         pytest.param(lambda data: data.replace(b"e1910", b"E1910"), id="edited-inside"),
+        pytest.param(lambda data: data[:40], id="only-the-start"),
+        pytest.param(lambda data: data + b"\x00", id="one-byte-more"),
+        pytest.param(lambda data: repack(data, b"\x91" * 100_000 + b"\xc0"), id="deep-nesting"),
+        pytest.param(lambda data: repack(data, b"\xc1" * 64), id="not-msgpack"),
+        pytest.param(wrong_types, id="wrong-types"),
+        pytest.param(lambda data: rewritten(data, dangling_headline), id="dangling-reference"),
+        pytest.param(lambda data: rewritten(data, swapped_studies), id="swapped-studies"),
     ],
 )
 def test_a_damaged_cache_is_rebuilt_silently(
@@ -153,6 +244,8 @@ def test_a_damaged_cache_is_rebuilt_silently(
     [file] = cache_files()
     file.write_bytes(damage(file.read_bytes()))  # type: ignore[operator]
     assert listed(runner, folder) == expected  # no message: stderr is checked empty
+    result = runner.invoke(app, ["validate", str(folder)], catch_exceptions=False)
+    assert result.exit_code == 0 and result.stderr == ""
     parsed = refuse_to_parse(monkeypatch)
     assert listed(runner, folder) == expected
     assert parsed == [], "the damaged cache was not replaced by a good one"
@@ -234,6 +327,7 @@ def test_two_processes_loading_at_once_neither_fail_nor_corrupt_the_cache(
         copy = copy.replace("acronym: SYN-1ARM\n", f"acronym: SYN-COPY-{extra}\n", 1)
         (folder / f"copy-{extra}.yaml").write_text(copy, encoding="utf-8")
     age(folder)
+    settle(folder)
     command = [sys.executable, "-m", "blinacli", "list", "-e", str(folder), "--format", "json"]
     outputs = set()
     for _ in range(3):
@@ -251,17 +345,31 @@ def test_two_processes_loading_at_once_neither_fail_nor_corrupt_the_cache(
     assert len(outputs) == 1
     assert len(json.loads(outputs.pop())["studies"]) == 36
     [file] = cache_files()
-    contents = msgspec.msgpack.decode(file.read_bytes(), type=cache.Contents)
+    contents = msgspec.msgpack.decode(payload(file.read_bytes()), type=cache.Contents)
     assert len(contents.entries) == 36
-    assert list(cache.cache_dir().glob(".evidence-*")) == []  # no temporary file left
+    assert list(cache.cache_dir().glob(".*")) == []  # no temporary file left
 
 
-def test_files_changed_in_the_last_seconds_are_not_cached(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda file: os.utime(file), id="modified"),
+        pytest.param(lambda file: file.chmod(0o600), id="status-changed"),
+    ],
+)
+def test_files_changed_in_the_last_seconds_are_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], None]
+) -> None:
+    """Neither a file modified just now nor one whose status changed just now (its
+    modification time kept, as a copy keeping times does): a second change within the
+    file system's timestamp granularity could go unseen."""
     folder = evidence_copy(tmp_path / "evidence")
-    os.utime(folder / "e1910.yaml")  # touched just now
+    settle(folder)
+    monkeypatch.setattr(cache, "FRESH_NS", SETTLE_NS)
+    change(folder / "e1910.yaml")
     loader.check([folder], cache=True)
     [file] = cache_files()
-    entries = msgspec.msgpack.decode(file.read_bytes(), type=cache.Contents).entries
+    entries = msgspec.msgpack.decode(payload(file.read_bytes()), type=cache.Contents).entries
     assert sorted(Path(key).name for key in entries) == sorted(
         path.name for path in folder.iterdir() if path.name != "e1910.yaml"
     )

@@ -108,7 +108,7 @@ def check(
     report = Report(files=[*(f.file for f in found.problems), *files], notes=found.skipped)
     report.findings.extend(found.problems)
     with _collections_paused():
-        results = _read_all(found, locations if cache else None, progress)
+        results = _read_all(found, locations if cache else None, progress, report.notes)
         loaded, owners = _collect(report, files, results)
     return report, loaded
 
@@ -165,10 +165,11 @@ def _collections_paused() -> Iterator[None]:
 
 
 def _read_all(
-    found: Discovery, cached_for: list[Path] | None, progress: Progress | None
+    found: Discovery, cached_for: list[Path] | None, progress: Progress | None, notes: list[str]
 ) -> list[Result]:
     """Each file's study and findings, in order: from the cache when given the locations
-    it is kept for and the file is unchanged, else parsed."""
+    it is kept for and the file is unchanged, else parsed. Why the cache was not used, if
+    it was not believed, is added to ``notes``."""
     results: list[Result | None] = [None] * len(found.files)
     stats: list[os.stat_result | None] = [None] * len(found.files)
     store = None
@@ -194,6 +195,7 @@ def _read_all(
             store.put(found.real[index], known, result[0])
     if store is not None:
         store.save()
+        notes.extend(store.notes)
     return results  # type: ignore[return-value]
 
 

@@ -488,11 +488,11 @@ def test_no_id_is_a_usage_error(runner: CliRunner) -> None:
 def test_output_file_holds_exactly_what_stdout_would(
     runner: CliRunner, tmp_path: Path, fmt: str
 ) -> None:
-    """-o writes the same bytes (CRLF kept for RIS), replacing an existing file."""
+    """-o writes the same bytes (CRLF kept for RIS), replacing an existing file with --force."""
     target = tmp_path / "refs.txt"
     target.write_text("old\n", encoding="utf-8")
     shown = run(runner, "cite", "blast", "e1910", "-f", fmt).stdout_bytes
-    result = run(runner, "cite", "blast", "e1910", "-f", fmt, "-o", str(target))
+    result = run(runner, "cite", "blast", "e1910", "-f", fmt, "-o", str(target), "--force")
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_bytes() == shown
     assert (b"\r\n" in target.read_bytes()) == (fmt == "ris")

@@ -17,7 +17,7 @@ from blinacli.base.errors import BlinacliError
 from blinacli.base.resources import evidence_dir
 from blinacli.cli.app import app
 from blinacli.load import loader
-from blinacli.render.output import OutputError, write_atomic
+from blinacli.render.output import OutputError, write_output
 from blinacli.views.digest import DEFAULT_TITLE, NONE_STATED, digest_view, registry_url
 from blinacli.views.show import study_view
 from tests.markdown_reading import (
@@ -492,10 +492,16 @@ def test_output_file_holds_the_same_bytes_as_stdout(runner: CliRunner, tmp_path:
     assert os.listdir(tmp_path) == ["digest.md"]
 
 
-def test_output_replaces_an_existing_file(runner: CliRunner, tmp_path: Path) -> None:
+def test_output_replaces_an_existing_file_only_with_force(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     target = tmp_path / "digest.md"
     target.write_text("old\n", encoding="utf-8")
-    assert runner.invoke(app, ["digest", "--output", str(target)]).exit_code == 0
+    refused = runner.invoke(app, ["digest", "--output", str(target)])
+    assert refused.exit_code == 1
+    assert refused.stderr == f"error: {target} already exists; use --force to replace it\n"
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert runner.invoke(app, ["digest", "--output", str(target), "--force"]).exit_code == 0
     assert target.read_text(encoding="utf-8").startswith("# Evidence digest\n")
 
 
@@ -509,7 +515,7 @@ def test_failure_leaves_an_existing_file_untouched(
     target = tmp_path / "digest.md"
     target.write_bytes(b"previous digest\n")
     monkeypatch.setattr(blinacli.views.digest, "digest_view", failing_view)
-    result = runner.invoke(app, ["digest", "-o", str(target)])
+    result = runner.invoke(app, ["digest", "-o", str(target), "--force"])
     assert result.exit_code == 1
     assert result.stderr == "error: injected failure\n"
     assert target.read_bytes() == b"previous digest\n"
@@ -526,7 +532,9 @@ def test_template_error_leaves_an_existing_file_untouched(
     out.mkdir()
     target = out / "digest.md"
     target.write_bytes(b"previous digest\n")
-    result = runner.invoke(app, ["digest", "--templates", str(templates), "-o", str(target)])
+    result = runner.invoke(
+        app, ["digest", "--templates", str(templates), "-o", str(target), "--force"]
+    )
     assert result.exit_code == 1
     assert "digest.md.j2, line 1" in result.stderr
     assert target.read_bytes() == b"previous digest\n"
@@ -543,35 +551,35 @@ def test_writing_into_a_missing_directory_fails_clearly(runner: CliRunner, tmp_p
     assert not target.parent.exists()
 
 
-# --- write_atomic ------------------------------------------------------------------------------
+# --- write_output ------------------------------------------------------------------------------
 
 
-def test_write_atomic_replaces_content_exactly(tmp_path: Path) -> None:
+def test_write_output_replaces_content_exactly(tmp_path: Path) -> None:
     target = tmp_path / "out.md"
     target.write_text("old content that is longer\n", encoding="utf-8")
-    write_atomic(target, "new ≥10⁻³\nline two\n")
+    write_output(target, "new ≥10⁻³\nline two\n", force=True)
     assert target.read_bytes() == "new ≥10⁻³\nline two\n".encode()
     assert os.listdir(tmp_path) == ["out.md"]
 
 
-def test_write_atomic_keeps_the_file_mode(tmp_path: Path) -> None:
+def test_write_output_keeps_the_file_mode(tmp_path: Path) -> None:
     target = tmp_path / "out.md"
     target.write_text("old\n", encoding="utf-8")
     target.chmod(0o640)
-    write_atomic(target, "new\n")
+    write_output(target, "new\n", force=True)
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
-def test_write_atomic_new_file_follows_the_umask(tmp_path: Path) -> None:
+def test_write_output_new_file_follows_the_umask(tmp_path: Path) -> None:
     previous = os.umask(0o027)
     try:
-        write_atomic(tmp_path / "new.md", "text\n")
+        write_output(tmp_path / "new.md", "text\n")
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "new.md").stat().st_mode) == 0o640
 
 
-def test_write_atomic_failed_rename_leaves_the_original(
+def test_write_output_failed_rename_leaves_the_original(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "out.md"
@@ -582,12 +590,12 @@ def test_write_atomic_failed_rename_leaves_the_original(
 
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(OutputError, match=r"cannot write .*out\.md: Permission denied"):
-        write_atomic(target, "new\n")
+        write_output(target, "new\n", force=True)
     assert target.read_bytes() == b"original\n"
     assert os.listdir(tmp_path) == ["out.md"]
 
 
-def test_write_atomic_interrupted_leaves_no_temporary_file(
+def test_write_output_interrupted_leaves_no_temporary_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "out.md"
@@ -598,12 +606,12 @@ def test_write_atomic_interrupted_leaves_no_temporary_file(
 
     monkeypatch.setattr(os, "fsync", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        write_atomic(target, "new\n")
+        write_output(target, "new\n", force=True)
     assert target.read_bytes() == b"original\n"
     assert os.listdir(tmp_path) == ["out.md"]
 
 
-def test_write_atomic_refuses_a_directory(tmp_path: Path) -> None:
+def test_write_output_refuses_a_directory(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="it is a directory"):
-        write_atomic(tmp_path, "text\n")
+        write_output(tmp_path, "text\n", force=True)
     assert os.listdir(tmp_path) == []

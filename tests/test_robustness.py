@@ -5,13 +5,17 @@ Covered elsewhere and not repeated here:
 
 - tests/test_templates.py::test_copy_refuses_to_overwrite_without_force:
   `templates copy` never replaces a file without --force.
-- tests/test_digest.py::test_output_replaces_an_existing_file and
+- tests/test_digest.py::test_output_replaces_an_existing_file_only_with_force and
   ::test_output_file_holds_the_same_bytes_as_stdout: `digest -o` replaces the file
-  the user named, with exactly what stdout would show.
+  the user named (with --force), with exactly what stdout would show.
+- tests/test_output.py: the rules of -o for devices, FIFOs, sockets, links, hard
+  links, read-only files, mode, owner and temporary files;
+  tests/test_streams.py: standard output checked like a file (full, closed,
+  short writes, encodings) and the width of tables.
 - tests/test_digest.py::test_failure_leaves_an_existing_file_untouched and
   ::test_template_error_leaves_an_existing_file_untouched: a failure before
   rendering, or a template failing on its first line, leaves `-o FILE` as it was.
-- tests/test_digest.py::test_write_atomic_*: write_atomic on its own (mode, umask,
+- tests/test_digest.py::test_write_output_*: write_output on its own (mode, umask,
   a failed rename, an interrupt, a directory as target).
 - tests/test_html.py::test_evidence_text_is_escaped: a script title in HTML.
 - tests/test_cli.py::test_show_table_makes_control_characters_visible,
@@ -485,7 +489,7 @@ def test_ctrl_c_leaves_the_output_file_as_it_was(tmp_path: Path, stall_at: str) 
     is byte-identical and no temporary file is left beside it."""
     target = tmp_path / "digest.md"
     target.write_bytes(b"previous digest\n")
-    code, stdout, stderr = _interrupt(stall_at, ["digest", "-o", "digest.md"], tmp_path)
+    code, stdout, stderr = _interrupt(stall_at, ["digest", "-o", "digest.md", "--force"], tmp_path)
     assert code == 130
     assert stdout == ""
     assert stderr == "ready\ninterrupted\n"
@@ -533,7 +537,8 @@ def test_render_failing_midway_leaves_the_file_as_it_was(
     )
     result = runner.invoke(
         app,
-        ["digest", "-f", "html", "--templates", str(tmp_path / "templates"), "-o", str(previous)],
+        ["digest", "-f", "html", "--templates", str(tmp_path / "templates"), "-o", str(previous)]
+        + ["--force"],
     )
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: template {folder / 'digest.html.j2'}, line 2: ")
@@ -548,7 +553,7 @@ def test_render_raising_leaves_the_file_as_it_was(
         raise TemplateProblem("template markdown/digest.md.j2, line 9: injected")
 
     monkeypatch.setattr(blinacli.render.documents, "render", failing)
-    result = runner.invoke(app, ["digest", "-o", str(previous)])
+    result = runner.invoke(app, ["digest", "-o", str(previous), "--force"])
     assert result.exit_code == 1
     assert result.stderr == "error: template markdown/digest.md.j2, line 9: injected\n"
     assert previous.read_bytes() == b"previous digest\n"
@@ -578,7 +583,7 @@ def test_write_failing_leaves_the_file_as_it_was(
         raise error
 
     monkeypatch.setattr(os, call, fail)
-    result = runner.invoke(app, ["digest", "-o", str(previous)])
+    result = runner.invoke(app, ["digest", "-o", str(previous), "--force"])
     assert result.exit_code == 1
     assert result.stderr == f"error: cannot write {previous}: {message}\n"
     assert previous.read_bytes() == b"previous digest\n"

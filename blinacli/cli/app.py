@@ -19,9 +19,10 @@ import app``); it is put together on first use. A run of the ``blinacli`` comman
 (:func:`entry`) gets an app holding only the command named on its command line, so
 it imports that command's module alone.
 
-Exit codes: 0 success, 1 the evidence or the request was bad, 2 usage error,
-130 interrupted, 141 the reader closed the pipe. ``core.handle_errors`` sets them
-for what fails inside a command, :func:`main` for what happens around it.
+Exit codes: 0 success, 1 the evidence or the request was bad (or standard output
+could not be written), 2 usage error, 130 interrupted, 141 the reader closed the
+pipe. ``core.handle_errors`` sets them for what fails inside a command,
+:func:`main` for what happens around it.
 """
 
 import functools
@@ -30,7 +31,9 @@ from typing import Any
 
 import typer
 
-from blinacli.cli.core import BROKEN_PIPE, _silence_stdout, main_options
+from blinacli.cli.core import BROKEN_PIPE, _fail, _silence_stdout, main_options
+from blinacli.render import streams
+from blinacli.render.streams import StandardOutputError
 
 _APP_SETTINGS: dict[str, Any] = {
     "name": "blinacli",
@@ -133,23 +136,54 @@ def _app_for(argv: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    """Console-script entry point: Ctrl-C exits 130, a closed pipe ends quietly."""
+    """Console-script entry point: Ctrl-C exits 130, a closed pipe ends quietly, and
+    standard output that cannot be written is a one-line error and exit 1.
+
+    Standard output and error are first put behind the gates of
+    :mod:`blinacli.render.streams`, so whatever prints (a command, Typer's help,
+    ``--version``) is checked in one place.
+    """
+    streams.install()
     try:
         # in standalone mode this always ends by raising SystemExit
         _app_for(sys.argv[1:])(prog_name="blinacli")
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         sys.exit(130)
-    except SystemExit:
-        # Output still buffered is flushed here rather than at interpreter exit,
-        # where a reader that has gone (`blinacli list | head -1`) would make
-        # Python print an "Exception ignored" report.
-        try:
-            sys.stdout.flush()
-        except BrokenPipeError:
-            _silence_stdout()
-            sys.exit(BROKEN_PIPE)
-        raise
+    except StandardOutputError as exc:
+        # outside a command, where handle_errors does not see it: --help, --version
+        _fail(str(exc))
+        sys.exit(_settle(1))
+    except SystemExit as stop:
+        if stop.code is not None and not isinstance(stop.code, int):
+            raise  # a message to print: leave that to Python
+        sys.exit(_settle(stop.code or 0))
+
+
+def _settle(code: int) -> int:
+    """The exit status, once the output still buffered is written.
+
+    It is flushed here rather than at interpreter exit, where a reader that has gone
+    (`blinacli list | head -1`) would make Python print an "Exception ignored"
+    report. A pipe closed by its reader makes the status 141 (Click turns one met in
+    its own help output into 1); a failure on standard output that nothing reported
+    yet is reported now, and the status becomes 1.
+    """
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return BROKEN_PIPE
+    except StandardOutputError as exc:
+        _fail(str(exc))
+        return 1
+    failed = streams.failure()
+    if isinstance(failed, BrokenPipeError) and code in (0, 1):
+        return BROKEN_PIPE
+    if isinstance(failed, StandardOutputError) and code == 0:
+        _fail(str(failed))
+        return 1
+    return code
 
 
 def entry() -> None:
@@ -168,7 +202,7 @@ def entry() -> None:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
-        except BrokenPipeError:
+        except (BrokenPipeError, StandardOutputError):
             raise stop from None
         import os
 

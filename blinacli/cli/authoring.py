@@ -11,7 +11,8 @@ from typing import Annotated
 
 import typer
 
-from blinacli.base.errors import UsageError
+from blinacli.base.errors import BlinacliError
+from blinacli.cli.common import _check_output, _deliver
 from blinacli.cli.core import handle_errors
 
 commands = typer.Typer()
@@ -35,7 +36,8 @@ def new_command(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write the starter file to FILE (atomically) instead of standard output.",
+            help="Write the starter file to FILE (atomically) instead of standard output. "
+            "An existing FILE is replaced only with --force.",
             show_default=False,
         ),
     ] = None,
@@ -50,18 +52,13 @@ def new_command(
     replaced from the sources (or, for an optional field, removed).
     """
     from blinacli.interop.starter import starter_text
-    from blinacli.render.output import OutputError, write_atomic
 
-    text = starter_text(study_id)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    if output.is_dir():
-        raise OutputError(f"cannot write {output}: it is a directory")
-    if output.exists() and not force:
-        raise OutputError(f"{output} already exists; use --force to replace it")
-    write_atomic(output, text)
-    sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")
+    _check_output(output, force)
+    _deliver(starter_text(study_id), output, force)
+    if output is not None:
+        sys.stderr.write(
+            f"note: fill every TODO in {output}, then run: blinacli validate {output}\n"
+        )
 
 
 @commands.command("schema")
@@ -89,16 +86,9 @@ def schema_command(
     value on its own; `blinacli validate` also checks the rules across values.
     """
     from blinacli.model import schema
-    from blinacli.render.output import OutputError, write_atomic
 
-    if output is None:
-        if force:
-            raise UsageError("--force needs --output FILE")
-        sys.stdout.write(schema.schema_json())
-        return
-    if output.exists() and not force:
-        raise OutputError(f"{output} already exists; use --force to replace it")
-    write_atomic(output, schema.schema_json())
+    _check_output(output, force)
+    _deliver(schema.schema_json(), output, force)
 
 
 import_app = typer.Typer(
@@ -127,7 +117,8 @@ def import_ctgov_command(
             "-o",
             metavar="FILE",
             help="Write the draft to FILE (atomically; on any error an existing FILE is "
-            "left as it was). Default: standard output.",
+            "left as it was). An existing FILE is replaced only with --force. "
+            "Default: standard output.",
             show_default=False,
         ),
     ] = None,
@@ -145,13 +136,12 @@ def import_ctgov_command(
     once every placeholder is filled. Notes in the draft list what was not imported.
     """
     from blinacli.interop.ctgov import import_record
-    from blinacli.render.output import OutputError, write_atomic
 
-    if output is not None and output.exists() and not output.is_dir() and not force:
-        raise OutputError(f"{output} already exists; use --force to replace it")
+    _check_output(output, force)
+    if record == "-" and sys.stdin is None:
+        raise BlinacliError("cannot read standard input: it is closed")
     text = import_record(record, sys.stdin.buffer if record == "-" else None)
+    _deliver(text, output, force)
     if output is None:
-        sys.stdout.write(text)
         return
-    write_atomic(output, text)
     sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")

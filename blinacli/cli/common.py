@@ -2,8 +2,15 @@
 
 ``_load`` and ``_check`` load the evidence in use (with a progress bar when it is
 slow), ``_select`` applies the filter options, ``_emit`` prints a view in the chosen
-format, ``_json`` writes JSON and ``_nothing`` says that nothing matched. The
-library is imported inside each helper, so a command loads only what it uses.
+format, ``_json`` writes JSON and ``_nothing`` says that nothing matched.
+``_check_output`` and ``_deliver`` are the two halves of ``-o FILE``: the writer's
+rules checked before a command's work, then the document written to FILE or to
+standard output. The library is imported inside each helper, so a command loads
+only what it uses.
+
+Everything printed goes to ``sys.stdout``, which ``blinacli.render.streams``
+has made the one checked gate of standard output: a write that fails there is an
+error message and exit 1, never a traceback or a silently short output.
 """
 
 import gc
@@ -13,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+from blinacli.base.errors import UsageError
 from blinacli.cli.core import _notes
 from blinacli.cli.options import FILTERS, Format
 
@@ -68,11 +76,42 @@ def _emit(
         kind: Literal["markdown", "html"] = "html" if fmt is Format.html else "markdown"
         sys.stdout.write(render(kind, template, templates, view=view))
     else:
-        from rich.console import Console
-
         from blinacli.render import terminal as render_terminal
 
-        Console(highlight=False).print(getattr(render_terminal, terminal)(view))
+        _console().print(getattr(render_terminal, terminal)(view))
+
+
+def _check_output(output: Path | None, force: bool) -> None:
+    """Before a command does its work: ``--force`` needs ``-o FILE``, and FILE must be
+    one the output writer may write (see ``blinacli.render.output``), so a refusal
+    comes at once rather than after loading and rendering."""
+    if output is None:
+        if force:
+            raise UsageError("--force needs --output FILE")
+        return
+    from blinacli.render.output import check_output
+
+    check_output(output, force=force)
+
+
+def _deliver(text: str, output: Path | None, force: bool) -> None:
+    """A command's document: to ``output`` through the output writer, or, without
+    ``-o``, to standard output."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from blinacli.render.output import write_output
+
+    write_output(output, text, force=force)
+
+
+def _console() -> Any:
+    """The Rich console for terminal tables, on standard output, at a sane width."""
+    from rich.console import Console
+
+    from blinacli.render.streams import table_height, table_width
+
+    return Console(highlight=False, width=table_width(), height=table_height())
 
 
 def _nothing(message: str) -> None:

@@ -2,8 +2,9 @@
 
 The global options (--version, --debug, --verbose) come before the command name;
 ``handle_errors``, around every command, turns the library's errors into a message
-on stderr and an exit code: 0 success, 1 the evidence or the request was bad,
-2 usage error, 130 interrupted, 141 the reader closed the pipe. A user error never
+on stderr and an exit code: 0 success, 1 the evidence or the request was bad (or
+an output, standard output included, could not be written), 2 usage error,
+130 interrupted, 141 the reader closed the pipe. A user error never
 shows a traceback unless ``--debug`` asks. (``app.main`` sets the same codes for
 what happens outside a command.)
 """
@@ -113,5 +114,11 @@ def _silence_stdout() -> None:
     """Point stdout at /dev/null, so nothing left in its buffer is written at exit."""
     import os
 
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # no descriptor: nothing will be written at exit
     devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    if devnull != fd:
+        os.dup2(devnull, fd)
+        os.close(devnull)

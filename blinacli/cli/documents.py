@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import typer
 
 from blinacli.base.errors import UsageError
-from blinacli.cli.common import _load, _nothing, _select
+from blinacli.cli.common import _check_output, _deliver, _load, _nothing, _select
 from blinacli.cli.core import handle_errors
 from blinacli.cli.options import (
     AgeOption,
@@ -59,10 +59,14 @@ def digest_command(
             "-o",
             metavar="FILE",
             help="Write the document to FILE (atomically; on any error an existing "
-            "FILE is left as it was). Default: standard output.",
+            "FILE is left as it was). An existing FILE is replaced only with --force. "
+            "Default: standard output.",
             show_default=False,
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
     title: Annotated[
         str | None, typer.Option("--title", help="The document's title.", show_default=False)
     ] = None,
@@ -98,6 +102,7 @@ def digest_command(
     from blinacli.render.documents import render
     from blinacli.views.digest import digest_view
 
+    _check_output(output, force)
     loaded = _load(evidence, no_cache)
     studies = _select(evidence, locals(), loaded=loaded)
     if not studies:
@@ -115,13 +120,7 @@ def digest_command(
     kind: Literal["markdown", "html"] = (
         "html" if output_format is DocumentFormat.html else "markdown"
     )
-    text = render(kind, "digest", templates, view=view, level=heading_level)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from blinacli.render.output import write_atomic
-
-        write_atomic(output, text)
+    _deliver(render(kind, "digest", templates, view=view, level=heading_level), output, force)
 
 
 def _portable(file: str, bundled: str) -> str:

@@ -4,14 +4,13 @@
 or CSL-JSON for reference managers.
 """
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from blinacli.cli.common import _load, _nothing, _select
+from blinacli.cli.common import _check_output, _deliver, _load, _nothing, _select
 from blinacli.cli.core import handle_errors
 from blinacli.cli.options import (
     AgeOption,
@@ -63,12 +62,13 @@ def export_command(
             "-o",
             metavar="FILE",
             help="Write the export to FILE (atomically; on any error an existing FILE is "
-            "left as it was). Default: standard output.",
+            "left as it was). An existing FILE is replaced only with --force. "
+            "Default: standard output.",
             show_default=False,
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE when it already exists.")
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
     ] = False,
     drug: DrugOption = None,
     phase: PhaseOption = None,
@@ -92,19 +92,13 @@ def export_command(
     deterministic. An existing FILE is replaced only with --force.
     """
     from blinacli.interop.fhir import bundle_json
-    from blinacli.render.output import OutputError, write_atomic
 
+    _check_output(output, force)
     studies = _select(evidence, locals())
-    if output is not None and output.exists() and not output.is_dir() and not force:
-        raise OutputError(f"{output} already exists; use --force to replace it")
     if not studies:
         _nothing("no study matches the filters")
         return
-    text = bundle_json(studies)  # --format fhir, the only format so far
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
+    _deliver(bundle_json(studies), output, force)  # --format fhir, the only format so far
 
 
 class CitationStyle(StrEnum):
@@ -141,10 +135,14 @@ def cite_command(
             "-o",
             metavar="FILE",
             help="Write the citations to FILE (atomically; on any error an existing "
-            "FILE is left as it was). Default: standard output.",
+            "FILE is left as it was). An existing FILE is replaced only with --force. "
+            "Default: standard output.",
             show_default=False,
         ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace FILE if it already exists.")
+    ] = False,
     evidence: EvidenceOption = None,
     no_cache: NoCacheOption = False,
 ) -> None:
@@ -156,12 +154,7 @@ def cite_command(
     """
     from blinacli.interop import citations
 
+    _check_output(output, force)
     found = _load(evidence, no_cache)
     studies = [found.find(study_id) for study_id in study_ids]
-    text = citations.render(studies, style.value)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        from blinacli.render.output import write_atomic
-
-        write_atomic(output, text)
+    _deliver(citations.render(studies, style.value), output, force)

@@ -204,10 +204,12 @@ def copy_templates(name: str | None, directory: Path, *, force: bool = False) ->
     """Copy one built-in template (or all, when ``name`` is None) into ``directory``.
 
     The copy keeps the layout (``directory/markdown/show.md.j2``) so the directory
-    works as it is with ``--templates``. An existing file is replaced only with
-    ``force``; each file is written atomically.
+    works as it is with ``--templates``. Each file goes through the output writer
+    (:func:`blinacli.render.output.write_output`): an existing file is replaced only
+    with ``force``, and each is written atomically. Every target is checked before
+    the first is written, so a refusal writes nothing.
     """
-    from blinacli.render.output import write_atomic
+    from blinacli.render.output import OutputError, check_output, write_output
 
     names = builtin_templates()
     if name is not None:
@@ -222,16 +224,24 @@ def copy_templates(name: str | None, directory: Path, *, force: bool = False) ->
             )
         names = [wanted]
     targets = [directory / n for n in names]
-    existing = [t for t in targets if t.exists()]
-    if existing and not force:
-        raise TemplateProblem(
-            f"{existing[0]} already exists; use --force to replace "
-            + ("it" if len(existing) == 1 else f"the {len(existing)} existing templates")
+    refused: list[OutputError] = []
+    for target in targets:
+        try:
+            check_output(target, force=force)
+        except OutputError as exc:
+            refused.append(exc)
+    if len(refused) == 1:
+        raise refused[0]
+    if refused:
+        more = len(refused) - 1
+        raise OutputError(
+            f"{refused[0]} ({more} more {'template is' if more == 1 else 'templates are'} "
+            "in the way too)"
         )
     for source, target in zip(names, targets, strict=True):
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise TemplateProblem(f"cannot create {target.parent}: {exc.strerror or exc}") from exc
-        write_atomic(target, (templates_dir() / source).read_text(encoding="utf-8"))
+        write_output(target, (templates_dir() / source).read_text(encoding="utf-8"), force=force)
     return targets

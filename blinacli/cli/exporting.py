@@ -19,6 +19,7 @@ from blinacli.cli.options import (
     DrugOption,
     EndpointOption,
     EvidenceOption,
+    FollowLinksOption,
     MinNOption,
     MrdOption,
     NoCacheOption,
@@ -55,6 +56,7 @@ def export_command(
         ),
     ],
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: Annotated[
         Path | None,
@@ -146,6 +148,7 @@ def cite_command(
         ),
     ] = None,
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
 ) -> None:
     """Citations of studies for reference managers, with DOI, PMID and registry ids.
@@ -156,7 +159,7 @@ def cite_command(
     """
     from blinacli.interop import citations
 
-    found = _load(evidence, no_cache)
+    found = _load(evidence, no_cache, follow_links)
     studies = [found.find(study_id) for study_id in study_ids]
     text = citations.render(studies, style.value)
     if output is None:

@@ -406,9 +406,14 @@ def test_validate_missing_path(
 def test_validate_missing_path_summary_counts_are_consistent(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The summary never says more files are invalid than were checked ('1 of 0 files')."""
+    """The summary never says more files are invalid than were checked ('1 of 0 files'):
+    with no evidence file at all, it says so."""
     monkeypatch.chdir(tmp_path)
     result = run(runner, "validate", "missing.yaml")
+    summary = result.stdout.splitlines()[-1]
+    assert summary == "invalid: 1 problem; no evidence file to check"
+    Path("a.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    result = run(runner, "validate", "missing.yaml", "a.yaml")
     summary = result.stdout.splitlines()[-1]
     match = re.fullmatch(r"invalid: (\d+) problems? in (\d+) of (\d+) files?", summary)
     assert match, summary

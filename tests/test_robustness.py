@@ -624,15 +624,16 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def assert_findings(runner: CliRunner, target: str, findings: list[str]) -> None:
+def assert_findings(runner: CliRunner, target: str, findings: list[str], *options: str) -> None:
     """validate TARGET prints ``findings`` and exits 1; `list -e TARGET` prints them on
-    stderr, refuses the evidence and exits 1; neither shows a traceback."""
-    validated = runner.invoke(app, ["validate", target], catch_exceptions=False)
+    stderr, refuses the evidence and exits 1; neither shows a traceback. ``options`` are
+    given to both commands."""
+    validated = runner.invoke(app, ["validate", *options, target], catch_exceptions=False)
     assert validated.exit_code == 1
     assert validated.stdout.splitlines()[:-1] == findings
     assert validated.stdout.splitlines()[-1].startswith(f"invalid: {len(findings)} problem")
     assert validated.stderr == ""
-    listed = runner.invoke(app, ["list", "-e", target], catch_exceptions=False)
+    listed = runner.invoke(app, ["list", *options, "-e", target], catch_exceptions=False)
     assert listed.exit_code == 1
     assert listed.stdout == ""
     assert listed.stderr.splitlines()[:-1] == findings
@@ -682,31 +683,39 @@ def test_templates_copy_into_an_existing_file(
 def test_symbolic_link_loop_in_an_evidence_directory(
     runner: CliRunner, here: Path, link: str
 ) -> None:
-    """A folder link leading back up is named, not followed; every study is still read."""
+    """Followed (--follow-links), a folder link leading back up is named, not followed
+    again; every study is still read."""
     Path(link).parent.mkdir(exist_ok=True)
     Path(link).symlink_to(".." if link.endswith("up") else ".", target_is_directory=True)
     assert_findings(
-        runner, "evidence", [f"{link}: symbolic link loop: leads back to evidence; not followed"]
+        runner,
+        "evidence",
+        [f"{link}: symbolic link loop: leads back to evidence; not followed"],
+        "--follow-links",
     )
-    report = json.loads(runner.invoke(app, ["validate", "--format", "json", "evidence"]).stdout)
+    report = json.loads(
+        runner.invoke(app, ["validate", "--follow-links", "--format", "json", "evidence"]).stdout
+    )
     assert report["studies"] == ["blast", "e1910"]
 
 
 def test_broken_symbolic_link(runner: CliRunner, here: Path) -> None:
     Path("evidence/x.yaml").symlink_to("nothing.yaml")
     finding = "evidence/x.yaml: broken symbolic link: its target does not exist"
-    assert_findings(runner, "evidence", [finding])
+    assert_findings(runner, "evidence", [finding], "--follow-links")
     assert_findings(runner, "evidence/x.yaml", [finding])
 
 
 def test_looping_file_links(runner: CliRunner, here: Path) -> None:
-    """a.yaml -> b.yaml -> a.yaml: each is a finding, in a folder and named alone."""
+    """a.yaml -> b.yaml -> a.yaml: each is a finding, in a folder followed with
+    --follow-links and named alone."""
     Path("evidence/a.yaml").symlink_to("b.yaml")
     Path("evidence/b.yaml").symlink_to("a.yaml")
     assert_findings(
         runner,
         "evidence",
         ["evidence/a.yaml: symbolic link loop", "evidence/b.yaml: symbolic link loop"],
+        "--follow-links",
     )
     assert_findings(runner, "evidence/a.yaml", ["evidence/a.yaml: symbolic link loop"])
 
@@ -715,14 +724,14 @@ def test_unreadable_file(runner: CliRunner, here: Path, monkeypatch: pytest.Monk
     """Reading fails (as it would without permission; root reads anything, so simulated)."""
     locked = here / "locked.yaml"
     locked.write_text(E1910.replace("id: e1910\n", "id: locked\n", 1), encoding="utf-8")
-    read_bytes = Path.read_bytes
+    opener = os.open
 
-    def refuse(path: Path) -> bytes:
-        if path.name == "locked.yaml":
+    def refuse(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path).name == "locked.yaml":
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return read_bytes(path)
+        return opener(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "open", refuse)
     assert_findings(runner, "evidence", ["evidence/locked.yaml: cannot read: Permission denied"])
     report = json.loads(runner.invoke(app, ["validate", "--format", "json", "evidence"]).stdout)
     assert report["studies"] == ["blast", "e1910"]

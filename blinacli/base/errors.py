@@ -46,3 +46,19 @@ class StudyNotFound(BlinacliError):
         else:
             message += "; the evidence in use has no studies"
         super().__init__(message)
+
+
+class AmbiguousStudy(BlinacliError):
+    """An acronym asked for is shared by several studies, none of which has it as its id.
+
+    ``matches`` holds each such study's id and file, in file order.
+    """
+
+    def __init__(self, query: str, matches: list[tuple[str, str]]) -> None:
+        self.query = query
+        self.matches = matches
+        named = ", ".join(f"{study_id} ({file})" for study_id, file in matches)
+        super().__init__(
+            f"{query!r} is the acronym of {len(matches)} studies: {named}; "
+            "name the one you mean by its id"
+        )

@@ -7,7 +7,7 @@ from typing import Any, Literal
 import msgspec
 
 FindingKind = Literal[
-    "file", "encoding", "yaml", "placeholder", "schema", "reference", "duplicate-id"
+    "file", "encoding", "yaml", "placeholder", "schema", "reference", "duplicate-id", "acronym"
 ]
 
 
@@ -59,6 +59,10 @@ class Report(msgspec.Struct):
     studies: list[str] = msgspec.field(default_factory=list)
     notes: list[str] = msgspec.field(default_factory=list)
     """What was passed over (files that are not YAML, hidden entries), for --verbose."""
+    found: int | None = None
+    """How many evidence files the paths held; None when not counted."""
+    unfollowed: list[str] = msgspec.field(default_factory=list)
+    """The symbolic links inside evidence folders that were not followed."""
 
     @property
     def valid(self) -> bool:
@@ -68,11 +72,19 @@ class Report(msgspec.Struct):
         return sorted({f.file for f in self.findings})
 
     def summary(self) -> str:
+        """One line: what was checked and how it went; the links not followed, if any."""
         files = plural(len(self.files), "file")
-        if self.valid:
-            return f"{files} checked: {plural(len(self.studies), 'study', 'studies')}, all valid"
         problems = plural(len(self.findings), "problem")
-        return f"{problems} in {len(self.invalid_files())} of {files}"
+        if self.valid:
+            text = f"{files} checked: {plural(len(self.studies), 'study', 'studies')}, all valid"
+        elif self.found == 0:
+            text = f"{problems}; no evidence file to check"
+        else:
+            text = f"{problems} in {len(self.invalid_files())} of {files}"
+        if self.unfollowed:
+            links = plural(len(self.unfollowed), "symbolic link")
+            text += f"; {links} not followed (--follow-links follows them)"
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {

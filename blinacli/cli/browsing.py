@@ -18,6 +18,7 @@ from blinacli.cli.options import (
     DrugOption,
     EndpointOption,
     EvidenceOption,
+    FollowLinksOption,
     FormatOption,
     MinNOption,
     MrdOption,
@@ -41,6 +42,7 @@ commands = typer.Typer()
 @handle_errors
 def list_command(
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
@@ -86,6 +88,7 @@ def show_command(
         ),
     ],
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
@@ -96,7 +99,7 @@ def show_command(
 
     from blinacli.views import show as views
 
-    found = _load(evidence, no_cache)
+    found = _load(evidence, no_cache, follow_links)
     study = found.find(study_id)
     view = views.study_view(study)
     _emit(
@@ -130,6 +133,7 @@ def compare_command(
         ),
     ] = None,
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
@@ -142,7 +146,7 @@ def compare_command(
 
     if len(study_ids) < 2:
         raise UsageError("compare needs at least two study ids")
-    found = _load(evidence, no_cache)
+    found = _load(evidence, no_cache, follow_links)
     studies = [found.find(study_id) for study_id in study_ids]
     _emit(
         compare_view(studies, section or None),
@@ -168,6 +172,7 @@ def outcomes_command(
         bool, typer.Option("--list", help="List the endpoint vocabulary with counts.")
     ] = False,
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,
@@ -236,6 +241,7 @@ def safety_command(
         ),
     ] = None,
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
     templates: TemplatesOption = None,

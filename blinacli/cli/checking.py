@@ -14,7 +14,7 @@ import typer
 
 from blinacli.cli.common import _check, _json
 from blinacli.cli.core import handle_errors
-from blinacli.cli.options import EvidenceOption, NoCacheOption
+from blinacli.cli.options import EvidenceOption, FollowLinksOption, NoCacheOption
 
 
 class ReportFormat(StrEnum):
@@ -51,6 +51,7 @@ commands = typer.Typer()
 def validate_command(
     paths: PathsArgument = None,
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: ReportFormatOption = ReportFormat.text,
     strict: Annotated[
@@ -60,9 +61,10 @@ def validate_command(
 ) -> None:
     """Check evidence files and print every problem with file, line and column.
 
-    Exits 0 when every file is valid, 1 when any is not.
+    Exits 0 when every file is valid, 1 when any is not, or when the paths hold no
+    evidence file.
     """
-    report, loaded = _check([*(paths or []), *(evidence or [])], no_cache)
+    report, loaded = _check([*(paths or []), *(evidence or [])], no_cache, follow_links)
     if strict:
         _print_checks(report, loaded, output)
         return
@@ -85,6 +87,7 @@ def validate_command(
 def check_command(
     paths: PathsArgument = None,
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: ReportFormatOption = ReportFormat.text,
 ) -> None:
@@ -94,7 +97,7 @@ def check_command(
     CIs, subgroups and arms against their populations. Validation problems are
     reported too. Exits 1 on any error; warnings alone exit 0.
     """
-    report, loaded = _check([*(paths or []), *(evidence or [])], no_cache)
+    report, loaded = _check([*(paths or []), *(evidence or [])], no_cache, follow_links)
     _print_checks(report, loaded, output)
 
 

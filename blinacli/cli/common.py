@@ -119,22 +119,38 @@ def _nothing(message: str) -> None:
     sys.stderr.write(f"note: {message}\n")
 
 
-def _load(evidence: list[Path] | None, no_cache: bool) -> Any:
-    """The evidence in use (see ``loader.load``), with a progress bar if it is slow."""
+def _load(evidence: list[Path] | None, no_cache: bool, follow_links: bool = False) -> Any:
+    """The evidence in use (see ``loader.load``), with a progress bar if it is slow.
+
+    Symbolic links inside evidence folders that were not followed are never passed
+    over in silence: one note on stderr says how many (``--verbose`` names them)."""
+    from blinacli.base.findings import plural
     from blinacli.load import loader
 
     with _loading() as progress:
-        found = loader.load(evidence, cache=not no_cache, progress=progress)
+        found = loader.load(
+            evidence, cache=not no_cache, progress=progress, follow_links=follow_links
+        )
     _notes(found.notes)
+    if found.unfollowed:
+        links = plural(len(found.unfollowed), "symbolic link")
+        was = "was" if len(found.unfollowed) == 1 else "were"
+        sys.stderr.write(
+            f"note: {links} in the evidence folders {was} not followed "
+            "(--follow-links follows links; --verbose names them)\n"
+        )
     return found
 
 
-def _check(paths: list[Path] | None, no_cache: bool) -> Any:
-    """Every file's findings and the valid studies (see ``loader.check``)."""
+def _check(paths: list[Path] | None, no_cache: bool, follow_links: bool = False) -> Any:
+    """Every file's findings and the valid studies (see ``loader.check``); the links not
+    followed are counted in the report's summary."""
     from blinacli.load import loader
 
     with _loading() as progress:
-        report, loaded = loader.check(paths or None, cache=not no_cache, progress=progress)
+        report, loaded = loader.check(
+            paths or None, cache=not no_cache, progress=progress, follow_links=follow_links
+        )
     _notes(report.notes)
     return report, loaded
 
@@ -172,5 +188,7 @@ def _select(
     criteria = filters.Criteria.build(
         where=where, **{k: v for k, v in given.items() if v is not None}
     )
-    evidence_in_use = loaded or _load(evidence, arguments.get("no_cache", False))
+    evidence_in_use = loaded or _load(
+        evidence, arguments.get("no_cache", False), arguments.get("follow_links", False)
+    )
     return filters.select(evidence_in_use.studies, criteria)

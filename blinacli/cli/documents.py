@@ -21,6 +21,7 @@ from blinacli.cli.options import (
     DrugOption,
     EndpointOption,
     EvidenceOption,
+    FollowLinksOption,
     MinNOption,
     MrdOption,
     NoCacheOption,
@@ -47,6 +48,7 @@ commands = typer.Typer()
 @handle_errors
 def digest_command(
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output_format: Annotated[
         DocumentFormat,
@@ -103,7 +105,7 @@ def digest_command(
     from blinacli.views.digest import digest_view
 
     _check_output(output, force)
-    loaded = _load(evidence, no_cache)
+    loaded = _load(evidence, no_cache, follow_links)
     studies = _select(evidence, locals(), loaded=loaded)
     if not studies:
         _nothing("no study matches the filters")

@@ -18,6 +18,7 @@ from blinacli.cli.options import (
     DrugOption,
     EndpointOption,
     EvidenceOption,
+    FollowLinksOption,
     MinNOption,
     MrdOption,
     NoCacheOption,
@@ -54,6 +55,7 @@ def export_command(
         ),
     ],
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: Annotated[
         Path | None,
@@ -144,6 +146,7 @@ def cite_command(
         bool, typer.Option("--force", help="Replace FILE if it already exists.")
     ] = False,
     evidence: EvidenceOption = None,
+    follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
 ) -> None:
     """Citations of studies for reference managers, with DOI, PMID and registry ids.
@@ -155,6 +158,6 @@ def cite_command(
     from blinacli.interop import citations
 
     _check_output(output, force)
-    found = _load(evidence, no_cache)
+    found = _load(evidence, no_cache, follow_links)
     studies = [found.find(study_id) for study_id in study_ids]
     _deliver(citations.render(studies, style.value), output, force)

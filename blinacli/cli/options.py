@@ -1,6 +1,6 @@
 """The options and arguments that commands of more than one family take.
 
-The evidence and cache options, the output format, the user's templates, the
+The evidence, link-following and cache options, the output format, the user's templates, the
 filters shared by list, outcomes, safety, digest and export (with ``FILTERS``, the
 names ``common._select`` reads), and the shell completion of study ids and
 endpoints. An option only one command takes is declared in that command's signature.
@@ -43,6 +43,15 @@ EvidenceOption = Annotated[
         show_default=False,
     ),
 ]
+FollowLinksOption = Annotated[
+    bool,
+    typer.Option(
+        "--follow-links",
+        help="Follow symbolic links inside evidence folders (a folder reached again is "
+        "searched once). Without it they are passed over; a path named directly is "
+        "always read.",
+    ),
+]
 TemplatesOption = Annotated[
     list[Path] | None,
     typer.Option(
@@ -75,13 +84,17 @@ NoCacheOption = Annotated[
 
 
 def _complete_study(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion: the ids of the studies in use (--evidence if typed already),
-    each with its acronym and title as help (shown by zsh and fish). Silent on any
-    problem: a completion never errs."""
+    """Shell completion: the ids of the studies in use (--evidence and --follow-links if
+    typed already), each with its acronym and title as help (shown by zsh and fish).
+    Silent on any problem: a completion never errs."""
     try:
         from blinacli.load import loader
 
-        evidence = loader.load(ctx.params.get("evidence") or None, cache=True)
+        evidence = loader.load(
+            ctx.params.get("evidence") or None,
+            cache=True,
+            follow_links=bool(ctx.params.get("follow_links")),
+        )
     except Exception:
         return []
     word = incomplete.casefold()

@@ -12,7 +12,6 @@ parallel or from the cache when that pays, and gathers the results.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,9 +21,10 @@ from typing import Any
 
 import msgspec
 
-from blinacli.base.errors import EvidenceError, StudyNotFound
+from blinacli.base.errors import EvidenceError
 from blinacli.base.findings import Finding, Report
-from blinacli.load.discovery import Discovery, discover, evidence_paths
+from blinacli.load import resolution
+from blinacli.load.discovery import Discovery, discover, evidence_paths, named_by, open_regular
 from blinacli.load.messages import (
     DataPath,
     describe,
@@ -49,11 +49,18 @@ class LoadedStudy(msgspec.Struct, frozen=True):
 class Evidence:
     """The studies in use, in file order, with look-up by id or acronym."""
 
-    def __init__(self, loaded: Sequence[LoadedStudy], notes: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        loaded: Sequence[LoadedStudy],
+        notes: Sequence[str] = (),
+        unfollowed: Sequence[str] = (),
+    ) -> None:
         self.loaded = list(loaded)
         self.notes = list(notes)
+        """What loading passed over (files that are not YAML, hidden entries, links)."""
+        self.unfollowed = list(unfollowed)
+        """The symbolic links inside evidence folders that were not followed."""
         self._files: dict[int, str] | None = None
-        """What loading passed over (files that are not YAML, hidden entries)."""
 
     @property
     def studies(self) -> list[Study]:
@@ -65,17 +72,9 @@ class Evidence:
         return self._files[id(study)]
 
     def find(self, query: str) -> Study:
-        """The study whose id or acronym equals ``query``, ignoring case."""
-        wanted = query.strip().casefold()
-        for study in self.studies:
-            if wanted in (study.id.casefold(), study.acronym.casefold()):
-                return study
-        ids = [s.id for s in self.studies]
-        names = {s.id: s.id for s in self.studies}
-        names.update({s.acronym.casefold(): s.id for s in self.studies})
-        close = difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.5)
-        suggestions = list(dict.fromkeys(names[c] for c in close))
-        raise StudyNotFound(query, suggestions, ids)
+        """The study ``query`` names, ignoring case: the one whose id it is, else the only
+        one whose acronym it is (see :func:`blinacli.load.resolution.find`)."""
+        return resolution.find(self.loaded, query)
 
 
 # --- Loading -----------------------------------------------------------------------
@@ -94,22 +93,31 @@ def check(
     *,
     cache: bool = False,
     progress: Progress | None = None,
+    follow_links: bool = False,
 ) -> tuple[Report, list[LoadedStudy]]:
     """Load and validate every file; return the report and the studies that are valid.
 
     With ``cache``, files unchanged since an earlier load come from the study cache
     (:mod:`blinacli.load.cache`) and the others are added to it. The report is the same either
-    way: only valid files are cached.
+    way: only valid files are cached. Symbolic links inside folders are followed only with
+    ``follow_links`` (see :func:`blinacli.load.discovery.discover`). Acronyms that make a
+    look-up ambiguous are findings too (kind ``acronym``).
     """
     locations = evidence_paths(paths)
-    found = discover(locations)
+    found = discover(locations, follow_links=follow_links, named_by=named_by(paths))
     files = found.files
     # A path that could not be read still counts as one of the files asked for.
-    report = Report(files=[*(f.file for f in found.problems), *files], notes=found.skipped)
+    report = Report(
+        files=[*(f.file for f in found.problems), *files],
+        notes=found.skipped,
+        found=len(files),
+        unfollowed=found.unfollowed,
+    )
     report.findings.extend(found.problems)
     with _collections_paused():
         results = _read_all(found, locations if cache else None, progress, report.notes)
         loaded, owners = _collect(report, files, results)
+    report.findings.extend(resolution.acronym_findings(loaded, lambda f: _read_text(Path(f))))
     return report, loaded
 
 
@@ -265,17 +273,22 @@ def load(
     *,
     cache: bool = False,
     progress: Progress | None = None,
+    follow_links: bool = False,
 ) -> Evidence:
-    """The evidence in use, or :class:`EvidenceError` listing every problem in it."""
-    report, loaded = check(paths, cache=cache, progress=progress)
-    if not report.valid:
+    """The evidence in use, or :class:`EvidenceError` listing every problem in it.
+
+    Acronym findings alone do not refuse the evidence: no study is lost and each id
+    still names one study; a look-up by an ambiguous acronym is refused instead."""
+    report, loaded = check(paths, cache=cache, progress=progress, follow_links=follow_links)
+    if any(finding.kind != "acronym" for finding in report.findings):
         raise EvidenceError(report)
-    return Evidence(loaded, report.notes)
+    return Evidence(loaded, report.notes, report.unfollowed)
 
 
 def _read_text(file: Path) -> str:
     try:
-        return file.read_bytes().decode("utf-8-sig")
+        with open_regular(file) as handle:
+            return handle.read().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return ""
 
@@ -288,10 +301,13 @@ def load_file(file: Path) -> tuple[Study | None, list[Finding]]:
 
     name = str(file)
     try:
-        size = file.stat().st_size
-        if size > yamlfile.MAX_BYTES:
-            return None, [too_large(name, size)]
-        raw = file.read_bytes()
+        with open_regular(file) as handle:  # never a named pipe or a device
+            size = os.fstat(handle.fileno()).st_size
+            if size > yamlfile.MAX_BYTES:
+                return None, [too_large(name, size)]
+            raw = handle.read(yamlfile.MAX_BYTES + 1)
+        if len(raw) > yamlfile.MAX_BYTES:  # it grew since
+            return None, [too_large(name, len(raw))]
     except OSError as exc:
         return None, [Finding(name, "file", f"cannot read: {exc.strerror or exc}")]
     try:

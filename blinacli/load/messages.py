@@ -197,7 +197,18 @@ def schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
         message = f"missing required key {missing.group(1)!r}"
     elif typed := re.match(r"Expected `([^`]+)`, got `([^`]+)`", message):
         expected = _expectation(path, data) or _expected(typed.group(1))
-        if isinstance(value, str) and _HUGE_INTEGER.fullmatch(value):
+        bare = _bare(value)
+        wanted = _type_names(typed.group(1))
+        if bare is not None and (
+            "bool" in wanted if isinstance(bare, bool) else bool({"int", "float"} & wanted)
+        ):
+            message = f"expected {expected}, found the text {value!r}"
+            hint = _remove_quotes(value, bare)
+        elif (
+            isinstance(value, str)
+            and _HUGE_INTEGER.fullmatch(value)
+            and not _written_in_quotes(text, path)
+        ):
             # Kept as text by the YAML loader: too long to be any count or figure.
             digits = len(value.replace("_", "")) - (2 if "x" in value.lower() else 0)
             message = f"expected {expected}, found an integer of {digits} digits"
@@ -207,9 +218,16 @@ def schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
     elif isinstance(value, float) and not math.isfinite(value):
         message = f"expected a finite number, found {describe(value)}"
     elif bound := re.match(r"Expected `([^`]+)` (>=|<=|>|<) (\S+)", message):
-        symbol = {">=": "≥", "<=": "≤"}.get(bound.group(2), bound.group(2))
-        kind = "a whole number" if _whole_only(path, data) else "a number"
-        message = f"expected {kind} {symbol} {_number(bound.group(3))}, found {describe(value)}"
+        operator, limit = bound.group(2), bound.group(3)
+        whole = _whole_only(path, data)
+        # A whole-number member's bound is msgspec's (> 0 becomes >= 1): right for a whole
+        # number, wrong for a field that also takes 0.5. Such a field says its own bound.
+        declared = None if whole else _declared_bound(path, data, lower=operator[0] == ">")
+        if declared is not None:
+            operator, limit = declared
+        symbol = {">=": "≥", "<=": "≤"}.get(operator, operator)
+        kind = "a whole number" if whole else "a number"
+        message = f"expected {kind} {symbol} {_number(limit)}, found {describe(value)}"
     elif length := re.match(r"Expected `(str|array)` of length (>=|<=) (\d+)", message):
         noun = "character" if length.group(1) == "str" else "item"
         count = int(length.group(3))
@@ -218,8 +236,18 @@ def schema_finding(name: str, text: str, data: Any, error: str) -> Finding:
         message = f"expected {most} {count} {noun}{'s' if count != 1 else ''}, found {found}"
     elif re.match(r"Invalid (enum )?value|Expected `str` matching regex", message):
         expected = _expectation(path, data) or "a value in the documented form"
-        message = f"expected {expected}, found {describe(value)}"
-        hint = _did_you_mean(str(value), [str(a) for a in _allowed(path, data)])
+        allowed = _allowed(path, data)
+        number = _bare(value)
+        if (
+            number is not None
+            and not isinstance(number, bool)
+            and (_takes_numbers(path, data) or any(_same_number(a, number) for a in allowed))
+        ):
+            message = f"expected {expected}, found the text {value!r}"
+            hint = _remove_quotes(value, number)
+        else:
+            message = f"expected {expected}, found {describe(value)}"
+            hint = _did_you_mean(str(value), allowed)
     else:
         message = message[:1].lower() + message[1:]
 
@@ -239,9 +267,58 @@ def _choices(values: Sequence[object]) -> str:
     return ", ".join(repr(v) if isinstance(v, str) else str(v) for v in values)
 
 
-def _did_you_mean(found: str, options: Sequence[str]) -> str | None:
-    close = difflib.get_close_matches(found, list(options), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+def _did_you_mean(found: str, options: Sequence[object]) -> str | None:
+    """The allowed value closest to ``found``, as it is written in a file; never the text
+    already written (a quoted 3 is not answered with 3)."""
+    texts = {str(option): option for option in options if str(option) != found}
+    close = difflib.get_close_matches(found, list(texts), n=1, cutoff=0.6)
+    if not close:
+        return None
+    option = texts[close[0]]
+    return f"did you mean {option!r}?" if isinstance(option, str) else f"did you mean {option}?"
+
+
+def _type_names(types: str) -> set[str]:
+    return {name.strip() for name in types.split("|")}
+
+
+def _bare(value: Any) -> int | float | bool | None:
+    """What a text value would be without its quotes (YAML's reading of it bare) when
+    that is a finite number or a boolean; None when it is not text, or would be text."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 60:
+        return None
+    import yaml
+
+    from blinacli.load import yamlfile
+
+    try:
+        number = yamlfile.parse(value)
+    except yaml.YAMLError:
+        return None
+    if isinstance(number, bool):
+        return number
+    if not isinstance(number, int | float):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _remove_quotes(written: str, bare: float) -> str:
+    """The hint for a number or boolean written in quotes, which makes it text."""
+    kind = "true or false" if isinstance(bare, bool) else "a number"
+    return f"remove the quotes: in quotes, {written.strip()} is text, not {kind}"
+
+
+def _same_number(allowed: object, number: float) -> bool:
+    return not isinstance(allowed, bool | str) and allowed == number
+
+
+def _written_in_quotes(text: str, path: DataPath) -> bool:
+    """Whether the value at ``path`` is written in quotes in ``text``."""
+    line, column = line_and_column(text, path)
+    if line is None or column is None:
+        return False
+    lines = text.splitlines()
+    return 0 < line <= len(lines) and lines[line - 1][column - 1 : column] in ("'", '"')
 
 
 def _type_hint(expected: str, value: Any) -> str | None:
@@ -396,6 +473,34 @@ def _described(node: Any) -> str | None:
         description = node.extra_json_schema.get("description")
         if description:
             return str(description)[:1].lower() + str(description)[1:].rstrip(".")
+    return None
+
+
+def _takes_numbers(path: DataPath, data: Any) -> bool:
+    """Whether the field at ``path`` accepts a number (of any kind)."""
+    from msgspec import inspect as mi
+
+    return any(isinstance(m, mi.IntType | mi.FloatType) for m in _members(_resolve(path, data)))
+
+
+def _declared_bound(path: DataPath, data: Any, *, lower: bool) -> tuple[str, str] | None:
+    """The lower (or upper) bound the field at ``path`` declares for fractional numbers,
+    as (operator, limit); None when it takes no fractions or declares no such bound."""
+    from msgspec import inspect as mi
+
+    for member in _members(_resolve(path, data)):
+        if isinstance(member, mi.FloatType):
+            pairs = (
+                ((">", member.gt), (">=", member.ge))
+                if lower
+                else (
+                    ("<", member.lt),
+                    ("<=", member.le),
+                )
+            )
+            for operator, limit in pairs:
+                if limit is not None:
+                    return operator, repr(float(limit))
     return None
 
 

@@ -353,7 +353,8 @@ def _axis(rows: list[ForestRow]) -> tuple[float | int, float | int]:
         values.append(float(row.estimate))
         if row.lower is not None and row.lower > 0:
             values.append(max(float(row.lower), cap_low))
-        if row.upper is not None and row.upper > 0:  # a ratio's limit of 0 has no place on a log axis
+        # A ratio's limit of 0 has no place on a log axis, at either end.
+        if row.upper is not None and row.upper > 0:
             values.append(min(float(row.upper), cap_high))
     smallest = min(values) / _MARGIN
     largest = max(values) * _MARGIN

@@ -4,8 +4,11 @@ Templates live in ``templates/<format>/`` (``markdown/show.md.j2``,
 ``html/show.html.j2``). A user's template directories are searched first, with
 the same layout; ``{% extends "default:markdown/show.md.j2" %}`` reaches the
 built-in template a user template overrides. Every template runs in Jinja's
-immutable sandbox with StrictUndefined: a misspelt name is an error naming the
-template and line, and no template can reach Python internals. HTML is
+immutable sandbox with StrictUndefined, within the limits of
+``blinacli.render.sandbox`` (numbers, lengths, time, memory, nesting): no
+template can reach Python internals, and whatever goes wrong while rendering
+(a misspelt name, a division by zero, a template including itself, a limit
+reached) is one TemplateProblem naming the template file and line. HTML is
 autoescaped; Markdown escapes table cells and running text with filters.
 """
 
@@ -18,12 +21,20 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from blinacli.base.controls import visible
 from blinacli.base.errors import TemplateProblem
 from blinacli.base.resources import templates_dir
+from blinacli.render.sandbox import (
+    Limits,
+    Sandbox,
+    TemplateFiles,
+    bounded,
+    collect,
+    too_much_memory,
+)
 from blinacli.views.derived import LEGEND, MARK
 
 if TYPE_CHECKING:  # a forest plot's layout is imported when a template draws one
@@ -34,7 +45,6 @@ DocumentFormat = Literal["markdown", "html"]
 ENV_TEMPLATES = "BLINACLI_TEMPLATES"
 SUFFIX = {"markdown": ".md.j2", "html": ".html.j2"}
 
-_TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANKS = re.compile(r"\n{3,}")
 
 
@@ -61,9 +71,15 @@ def source_refs(sources: list[str]) -> str:
     return " ".join(f"[{s}]" for s in sources)
 
 
-def _finalize(value: object) -> object:
+@jinja2.pass_eval_context
+def _finalize(eval_ctx: EvalContext, value: object) -> object:
     """Every value a template prints: evidence text with its control characters made
-    visible. Markup (already-safe HTML from a macro) is left as it is."""
+    visible. Markup (already-safe HTML from a macro) is left as it is.
+
+    It takes the evaluation context only so that Jinja calls it at run time: a
+    finalizer without one lets Jinja print constant expressions while compiling, which
+    would run them outside the sandbox's limits.
+    """
     if isinstance(value, str) and not isinstance(value, Markup):
         return visible(value)
     return value
@@ -84,28 +100,6 @@ def _forest_layout(plot: ForestPlot, width: int = 720) -> ForestLayout:
 # --- Environment ----------------------------------------------------------------------
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, remembering its verdict on each attribute.
-
-    The sandbox decides whether ``obj.attr`` is safe from the type of ``obj`` and the
-    attribute's name alone (a leading underscore, the internals of functions, methods,
-    classes, code, frames and generators, the mutating methods of lists, dicts and
-    sets), so a verdict holds for every object of that type. A digest of 1,000 studies
-    asks 300,000 times; remembering the answer made rendering several times faster.
-    """
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._verdicts: dict[tuple[type, str], bool] = {}
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        key = (type(obj), attr)
-        verdict = self._verdicts.get(key)
-        if verdict is None:
-            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
-        return verdict
-
-
 def template_dirs(user: Sequence[Path] | None = None) -> list[Path]:
     """User template directories: ``user`` (from --templates), else $BLINACLI_TEMPLATES."""
     if user:
@@ -114,12 +108,15 @@ def template_dirs(user: Sequence[Path] | None = None) -> list[Path]:
     return [Path(p) for p in env.split(os.pathsep) if p.strip()]
 
 
-def environment(user: Sequence[Path] | None = None) -> jinja2.Environment:
-    builtin = jinja2.FileSystemLoader(str(templates_dir()))
-    env = _Sandbox(
+def environment(user: Sequence[Path] | None = None, limits: Limits | None = None) -> Sandbox:
+    """The sandbox templates run in: ``user`` directories before the built-in templates,
+    the filters and globals templates use, and ``limits`` (by default the base ones)."""
+    builtin = TemplateFiles(str(templates_dir()))
+    env = Sandbox(
+        limits or Limits.for_context({}),
         loader=jinja2.ChoiceLoader(
             [
-                jinja2.FileSystemLoader([str(d) for d in template_dirs(user)]),
+                TemplateFiles([str(d) for d in template_dirs(user)]),
                 builtin,
                 jinja2.PrefixLoader({"default": builtin}, delimiter=":"),
             ]
@@ -147,22 +144,43 @@ def environment(user: Sequence[Path] | None = None) -> jinja2.Environment:
 def render(
     fmt: DocumentFormat, template: str, user: Sequence[Path] | None = None, **context: Any
 ) -> str:
-    """Render ``<fmt>/<template>`` with ``context``; template errors raise TemplateProblem."""
+    """Render ``<fmt>/<template>`` with ``context`` within the sandbox's limits.
+
+    Every error raised while rendering, Jinja's or not, becomes a TemplateProblem
+    naming the template file and line it happened at.
+    """
     context.setdefault("level", 1)
     name = f"{fmt}/{template}{SUFFIX[fmt]}"
+    limits = Limits.for_context(context)
+    env = environment(user, limits)
     try:
-        text = environment(user).get_template(name).render(**context)
-    except jinja2.TemplateNotFound as exc:
-        raise TemplateProblem(f"no template {exc.name!r} (looked for {name!r})") from exc
+        with bounded(limits) as deadline:
+            text = collect(env.get_template(name), context, limits, deadline)
+            if fmt == "markdown":
+                text = _tidy_markdown(text)
     except jinja2.TemplateSyntaxError as exc:
+        where = f"{_short(exc.filename or exc.name or name)}, line {exc.lineno}"
+        raise TemplateProblem(f"template {where}: {_one_line(exc.message or '')}") from exc
+    except jinja2.TemplateNotFound as exc:
+        frames = _template_frames(exc, env.files)
+        if not frames:
+            raise TemplateProblem(f"no template {exc.name!r} (looked for {name!r})") from exc
         raise TemplateProblem(
-            f"template {exc.filename or exc.name}, line {exc.lineno}: {exc.message}"
+            f"template {_at(frames[-1])}: no template {_one_line(repr(exc.name))}"
         ) from exc
-    except jinja2.TemplateError as exc:
-        raise TemplateProblem(f"template {_where(exc, name)}: {exc.message or exc}") from exc
-    if fmt == "markdown":
-        text = _BLANKS.sub("\n\n", _TRAILING.sub("", text)).strip("\n") + "\n"
+    except Exception as exc:  # every error of a template, whatever raised it
+        frames = _template_frames(exc, env.files)
+        where = _at(frames[-1]) if frames else _one_line(name)
+        raise TemplateProblem(f"template {where}: {_message(exc, frames, limits)}") from exc
     return text
+
+
+def _tidy_markdown(text: str) -> str:
+    """No spaces or tabs at the ends of lines, no more than one blank line in a row, one
+    newline at the end. Lines are stripped one by one: a regular expression for the
+    spaces before a line end retries at every space of a long run, which is quadratic."""
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+    return _BLANKS.sub("\n\n", text).strip("\n") + "\n"
 
 
 def render_markdown(template: str, **context: Any) -> str:
@@ -170,28 +188,79 @@ def render_markdown(template: str, **context: Any) -> str:
     return render("markdown", template, **context)
 
 
-def _where(exc: BaseException, fallback: str) -> str:
-    """The template file and line a runtime error happened in, from its traceback.
+# --- Errors -----------------------------------------------------------------------------
+
+_MESSAGE = 400
+"""Characters of an error message shown; a message quoting a long value is cut."""
+
+
+def _template_frames(exc: BaseException, files: set[str]) -> list[tuple[str, int]]:
+    """The template files and lines a runtime error passed through, outermost first.
 
     Jinja rewrites tracebacks so that template code appears as frames of the
-    template file; the innermost such frame is where the error is.
+    template file (one of ``files``, those the sandbox read); the last of them is
+    where the error happened.
     """
-    where = fallback
+    frames = []
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(".j2"):
-            where = f"{_short(filename)}, line {tb.tb_lineno}"
+        if filename in files:
+            frames.append((filename, tb.tb_lineno))
         tb = tb.tb_next
-    return where
+    return frames
+
+
+def _at(frame: tuple[str, int]) -> str:
+    return f"{_short(frame[0])}, line {frame[1]}"
 
 
 def _short(filename: str) -> str:
+    """A template's file as a user reads it: relative to the built-in templates, or the
+    path of the user's file, on one line with control characters made visible."""
     path = Path(filename)
     try:
-        return str(path.relative_to(templates_dir()))
+        return _one_line(str(path.relative_to(templates_dir())))
     except ValueError:
-        return str(path)
+        return _one_line(str(path))
+
+
+def _one_line(text: str) -> str:
+    return visible(text).replace("\n", "\\n")
+
+
+def _message(exc: Exception, frames: list[tuple[str, int]], limits: Limits) -> str:
+    """What went wrong, in one line: Jinja's message, the limit reached, the loop of
+    templates that nest without end, or the Python error as Python names it."""
+    if isinstance(exc, RecursionError):
+        return _nesting(frames)
+    if isinstance(exc, MemoryError):
+        return too_much_memory(limits)
+    if isinstance(exc, jinja2.TemplateError):
+        text = exc.message or type(exc).__name__
+    else:
+        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    text = _one_line(text)  # it may quote a value of any length: cut it
+    return text if len(text) <= _MESSAGE else text[: _MESSAGE - 1] + "…"
+
+
+def _nesting(frames: list[tuple[str, int]]) -> str:
+    """Templates that include, extend or call each other without end: the loop they go
+    round, found as the shortest sequence of template lines that repeats at the end."""
+    for period in range(1, min(12, len(frames) // 3) + 1):
+        loop = frames[-period:]
+        if frames[-2 * period : -period] == loop == frames[-3 * period : -2 * period]:
+            if period == 1:
+                return (
+                    "nesting too deep: this line reaches itself again and again "
+                    "(an include, extends, import or macro call that never ends)"
+                )
+            steps = " → ".join(f"{_short(file)} line {line}" for file, line in loop)
+            return (
+                f"nesting too deep: {steps} → and round again "
+                "(templates that include, extend or call each other in a loop)"
+            )
+    return "nesting too deep: templates include, extend or call each other too many levels deep"
 
 
 def builtin_templates() -> list[str]:

@@ -18,6 +18,14 @@ commands = typer.Typer()
 """This module's commands; ``app.py`` picks them from here by name."""
 
 
+def _fill_note(output: Path) -> None:
+    """The note after a draft is written: what to do next (the file name as text)."""
+    from blinacli.base.controls import visible
+
+    shown = visible(str(output))
+    sys.stderr.write(f"note: fill every TODO in {shown}, then run: blinacli validate {shown}\n")
+
+
 @commands.command("new")
 @handle_errors
 def new_command(
@@ -61,7 +69,7 @@ def new_command(
     if output.exists() and not force:
         raise OutputError(f"{output} already exists; use --force to replace it")
     write_atomic(output, text)
-    sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")
+    _fill_note(output)
 
 
 @commands.command("schema")
@@ -154,4 +162,4 @@ def import_ctgov_command(
         sys.stdout.write(text)
         return
     write_atomic(output, text)
-    sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")
+    _fill_note(output)

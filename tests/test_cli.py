@@ -895,12 +895,14 @@ def test_no_color_is_honoured_on_a_colour_terminal(
 
 def test_json_output_is_written_exactly_as_json_dumps_would() -> None:
     """The CLI's fast JSON writer gives the same text as json.dumps(indent=2): floats in
-    exponent form, non-ASCII text, escapes and empty containers included."""
+    exponent form, non-ASCII text, escapes and empty containers included; hidden
+    characters (U+2028 here) as \\u escapes, by blinacli.base.controls.escape_json."""
     import json
 
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
+    from blinacli.base.controls import escape_json
     from blinacli.cli.common import _json
 
     leaves = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
@@ -910,11 +912,13 @@ def test_json_output_is_written_exactly_as_json_dumps_would() -> None:
         max_leaves=20,
     )
     fixed = {"a": [1e-05, 1e16, 5e-324, 0.1, 22.0, -0.0], "é": '\x00\t\u2028<>&"\\', "e": {}}
-    assert _json(fixed) == json.dumps(fixed, ensure_ascii=False, indent=2)
+    assert _json(fixed) == escape_json(json.dumps(fixed, ensure_ascii=False, indent=2))
+    assert "\\u2028" in _json(fixed)
 
     @settings(max_examples=300, deadline=None)
     @given(payloads)
     def same(payload: object) -> None:
-        assert _json(payload) == json.dumps(payload, ensure_ascii=False, indent=2)
+        assert _json(payload) == escape_json(json.dumps(payload, ensure_ascii=False, indent=2))
+        assert json.loads(_json(payload)) == payload
 
     same()

@@ -619,21 +619,22 @@ def test_safety_markdown_filters_and_nothing_matched(bundled: list[Study]) -> No
 
 
 def test_show_safety_section_is_unchanged_by_the_shared_partial(bundled: list[Study]) -> None:
-    """show keeps its own safety table: no Study column, notes and statements as before."""
+    """show keeps its own safety table: no Study column, notes and statements as before
+    (the brackets of a source id in a cell are escaped, like every bracket in a cell)."""
     markdown = render_markdown("show", view=study_view(bundled[0]))
     section = markdown[markdown.index("## Safety\n") : markdown.index("## Key points")]
     assert section == (
         "## Safety\n\n"
         "| Event | Grade | Arm | n (%) | Of | Timing | Sources |\n"
         "| --- | --- | --- | --- | --- | --- | --- |\n"
-        "| neurologic events | 3 | Blinatumomab | 12 (10%) | not stated |  | [abstract] |\n"
-        "| neurologic events | 4 | Blinatumomab | 3 (3%) | not stated |  | [abstract] |\n"
+        "| neurologic events | 3 | Blinatumomab | 12 (10%) | not stated |  | \\[abstract\\] |\n"
+        "| neurologic events | 4 | Blinatumomab | 3 (3%) | not stated |  | \\[abstract\\] |\n"
         "| cytokine release syndrome | any | Blinatumomab | 4 (3%) | not stated "
-        "| all during cycle 1 | [abstract] |\n"
+        "| all during cycle 1 | \\[abstract\\] |\n"
         "| cytokine release syndrome | 1 | Blinatumomab | 2 | not stated "
-        "| all during cycle 1 | [abstract] |\n"
+        "| all during cycle 1 | \\[abstract\\] |\n"
         "| cytokine release syndrome | 3 | Blinatumomab | 2 | not stated "
-        "| all during cycle 1 | [abstract] |\n\n"
+        "| all during cycle 1 | \\[abstract\\] |\n\n"
         "- Note: The abstract does not state the denominator of these percentages.\n"
         "- **adverse events overall** (Blinatumomab): Adverse events were consistent with "
         "previous studies of blinatumomab. [abstract]\n\n"

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from blinacli.base.controls import visible
+
 FindingKind = Literal[
     "file", "encoding", "yaml", "placeholder", "schema", "reference", "duplicate-id", "acronym"
 ]
@@ -30,13 +32,15 @@ class Finding(msgspec.Struct, frozen=True):
         return location(self.file, self.line, self.column)
 
     def __str__(self) -> str:
+        """``file:line:column: path: message (hint)``, as a person reads it: file names,
+        keys and values from the file are shown as text (control characters as escapes)."""
         text = self.location() + ": "
         if self.path:
             text += self.path + ": "
         text += self.message
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return visible(text)
 
     def to_dict(self) -> dict[str, Any]:
         return msgspec.to_builtins(self)  # type: ignore[no-any-return]
@@ -110,14 +114,15 @@ def github_annotation(
     level: str, file: str, line: int | None, column: int | None, title: str, message: str
 ) -> str:
     """``::error file=…,line=…,col=…,title=…::message``, escaped so that no text from
-    evidence can end the command early or start another one."""
-    props = [f"file={github_property(file)}"]
+    evidence can end the command early or start another one, and with its control
+    characters shown as escapes, as in every other output."""
+    props = [f"file={github_property(visible(file))}"]
     if line is not None:
         props.append(f"line={line}")
     if column is not None:
         props.append(f"col={column}")
-    props.append(f"title={github_property(title)}")
-    return f"::{level} {','.join(props)}::{github_data(message)}"
+    props.append(f"title={github_property(visible(title))}")
+    return f"::{level} {','.join(props)}::{github_data(visible(message))}"
 
 
 def github_data(text: str) -> str:

@@ -19,6 +19,14 @@ commands = typer.Typer()
 """This module's commands; ``app.py`` picks them from here by name."""
 
 
+def _fill_note(output: Path) -> None:
+    """The note after a draft is written: what to do next (the file name as text)."""
+    from blinacli.base.controls import visible
+
+    shown = visible(str(output))
+    sys.stderr.write(f"note: fill every TODO in {shown}, then run: blinacli validate {shown}\n")
+
+
 @commands.command("new")
 @handle_errors
 def new_command(
@@ -56,9 +64,7 @@ def new_command(
     _check_output(output, force)
     _deliver(starter_text(study_id), output, force)
     if output is not None:
-        sys.stderr.write(
-            f"note: fill every TODO in {output}, then run: blinacli validate {output}\n"
-        )
+        _fill_note(output)
 
 
 @commands.command("schema")
@@ -144,4 +150,4 @@ def import_ctgov_command(
     _deliver(text, output, force)
     if output is None:
         return
-    sys.stderr.write(f"note: fill every TODO in {output}, then run: blinacli validate {output}\n")
+    _fill_note(output)

@@ -29,14 +29,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _notes(notes: list[str]) -> None:
-    """With --verbose, say on stderr what loading passed over."""
+    """With --verbose, say on stderr what loading passed over (file names shown as text)."""
     if _verbose:
+        from blinacli.base.controls import visible
+
         for note in notes:
-            sys.stderr.write(f"note: {note}\n")
+            sys.stderr.write(f"note: {visible(note)}\n")
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(f"error: {message}\n")
+    """The error line on stderr; what it quotes from outside is shown as text."""
+    from blinacli.base.controls import visible
+
+    sys.stderr.write(f"error: {visible(message)}\n")
 
 
 def _traceback() -> None:

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from blinacli.base.controls import visible
 from blinacli.base.errors import UsageError
 from blinacli.cli.common import _check_output, _deliver, _load, _nothing, _select
 from blinacli.cli.core import handle_errors
@@ -172,7 +173,8 @@ def templates_list_command(templates: TemplatesOption = None) -> None:
     user = template_dirs(templates)
     for name in builtin_templates():
         overridden = [str(d / name) for d in user if (d / name).is_file()]
-        sys.stdout.write(name + (f"  (overridden by {overridden[0]})" if overridden else "") + "\n")
+        by = f"  (overridden by {visible(overridden[0])})" if overridden else ""
+        sys.stdout.write(f"{name}{by}\n")
         for line in describe(name):
             sys.stdout.write(f"    {line}\n")
 
@@ -209,4 +211,4 @@ def templates_copy_command(
     target = copy_all if copy_all is not None else directory
     assert target is not None
     for written in copy_templates(None if copy_all is not None else name, target, force=force):
-        sys.stdout.write(f"{written}\n")
+        sys.stdout.write(f"{visible(str(written))}\n")

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from blinacli.base.controls import escape_json, visible
 from blinacli.base.errors import UsageError
 from blinacli.model import Citation, Registration, Study
 
@@ -70,7 +71,7 @@ def parse_author(name: str) -> AuthorName:
     Initials gain full stops and spaces because BibTeX and CSL processors read
     "MR" as a single given name and would abbreviate it to "M.".
     """
-    text = " ".join(name.split())
+    text = " ".join(visible(name).split())
     if not _splittable(text):
         return AuthorName(literal=text)
     if text.count(",") == 1:
@@ -139,8 +140,9 @@ def unique_studies(studies: Iterable[Study]) -> list[Study]:
 
 
 def _clean(text: str) -> str:
-    """One line: YAML folding can leave line breaks, which RIS and BibTeX cannot hold."""
-    return " ".join(text.split())
+    """One line: YAML folding can leave line breaks, which RIS and BibTeX cannot hold;
+    control and other hidden characters shown as escapes (``\\x1b``), as everywhere."""
+    return " ".join(visible(text).split())
 
 
 def _date_parts(citation: Citation) -> list[int]:
@@ -391,7 +393,7 @@ def csl_item(study: Study) -> dict[str, Any]:
 def csl_json(studies: Sequence[Study]) -> str:
     """A CSL-JSON array, one item per study, UTF-8 and indented."""
     items = [csl_item(s) for s in unique_studies(studies)]
-    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    return escape_json(json.dumps(items, ensure_ascii=False, indent=2)) + "\n"
 
 
 def render(studies: Sequence[Study], fmt: str) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from blinacli.base.controls import escape_json
 from blinacli.model import (
     CI,
     ENDPOINT_NAMES,
@@ -109,8 +110,9 @@ def bundle(studies: Sequence[Study]) -> Json:
 
 
 def bundle_json(studies: Sequence[Study]) -> str:
-    """The Bundle as JSON text: two-space indent, UTF-8 characters kept, newline-terminated."""
-    return json.dumps(bundle(studies), ensure_ascii=False, indent=2) + "\n"
+    """The Bundle as JSON text: two-space indent, UTF-8 characters kept (hidden ones, such
+    as controls and bidi overrides, as ``\\u`` escapes), newline-terminated."""
+    return escape_json(json.dumps(bundle(studies), ensure_ascii=False, indent=2)) + "\n"
 
 
 def _entry(resource: Json) -> Json:

@@ -51,20 +51,54 @@ _BLANKS = re.compile(r"\n{3,}")
 # --- Filters --------------------------------------------------------------------------
 
 
+# The characters that can start inline markup anywhere in a line: escapes, code
+# spans, emphasis (* and _), GitHub's strikethrough (~) and math ($), links, images,
+# footnotes and link definitions ([ and ]; an image's ! is then plain text), raw HTML
+# and autolinks (<), and character references (&, so "&#x202e;" stays as written).
+_INLINE = re.compile(r"[\\`*_~$\[\]<&]")
+# What starts a block at the start of a line, as CommonMark reads it: a heading ("#"
+# to "######" then a space), a quote (">"), a list item ("-", "+", "1." or "1)" then a
+# space), a thematic break or setext underline (a text of only "-" or "=" and
+# spaces). "-0.5" and "0.1.0" start no block and are left as they are. And a
+# heading's closing sequence: #s at the end, after a space.
+_BLOCK_START = re.compile(r"^(?:#{1,6}(?= |$)|>|[-+](?= |$)|[0-9]{1,9}(?=[.)](?: |$))|[-=][-= ]*$)")
+_BLOCK_FIRST = frozenset("#>+-=0123456789")
+_CLOSING_HASHES = re.compile(r"(?<= )#(?=#*$)")
+
+
 def _escape(text: str) -> str:
-    # CommonMark backslash escapes: the text reads the same, and cannot open
-    # raw HTML or a code span.
-    return text.replace("\\", "\\\\").replace("<", "\\<").replace("`", "\\`")
+    # Hidden characters made visible first (a line separator too), then CommonMark
+    # backslash escapes (any ASCII punctuation may be escaped): the text reads the
+    # same, and no part of it is markup. Line breaks are folded into spaces, so no
+    # text can start a block of its own.
+    text = " ".join(visible(text).split())
+    if _INLINE.search(text) is None:
+        return text  # the common case, and faster than a substitution that finds nothing
+    return _INLINE.sub(_backslashed, text)
+
+
+def _backslashed(match: re.Match[str]) -> str:
+    return "\\" + match.group()
 
 
 def markdown_cell(value: object) -> str:
-    """Text safe inside a GFM table cell: pipes escaped, line breaks folded."""
-    return " ".join(_escape(str(value)).replace("|", "\\|").split())
+    """Text safe inside a GFM table cell: no markup made of it, pipes escaped, line
+    breaks folded."""
+    return _escape(str(value)).replace("|", "\\|")
 
 
 def markdown_text(value: object) -> str:
-    """Running text: no raw HTML, line breaks folded."""
-    return " ".join(_escape(str(value)).split())
+    """Running text, which may start a line (a paragraph, a heading, a list item): no
+    markup made of it, line breaks folded."""
+    text = _escape(str(value))
+    start = _BLOCK_START.match(text) if text[:1] in _BLOCK_FIRST else None
+    if start is not None:
+        marker = start.group()
+        escaped = marker + "\\" if marker[0].isdigit() else "\\" + marker  # "1\." or "\#"
+        text = escaped + text[start.end() :]
+    if text.endswith("#"):
+        text = _CLOSING_HASHES.sub(r"\\#", text)
+    return text
 
 
 def source_refs(sources: list[str]) -> str:

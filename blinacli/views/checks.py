@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+from blinacli.base.controls import visible
 from blinacli.base.findings import github_annotation, location, plural
 from blinacli.load import yamlfile
 from blinacli.load.loader import LoadedStudy
@@ -128,7 +129,7 @@ class CheckFinding:
         )
 
     def __str__(self) -> str:
-        return f"{self.location()}: [{self.severity}] {self._text()}"
+        return visible(f"{self.location()}: [{self.severity}] {self._text()}")
 
     def github_annotation(self) -> str:
         """A GitHub Actions workflow command that annotates the file and line."""

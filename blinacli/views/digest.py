@@ -19,7 +19,7 @@ DEFAULT_TITLE = "Evidence digest"
 NONE_STATED = "None stated by the sources"
 """What the Limitations section says for a study whose sources state no limitation."""
 
-_NCT = re.compile(r"^NCT\d{8}$")
+_NCT = re.compile(r"NCT[0-9]{8}")  # whole, ASCII digits: nothing else becomes an address
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def identifier_links(study: Study) -> list[Link]:
 
 def registry_url(registry: str, trial_id: str) -> str | None:
     """The ClinicalTrials.gov page of an NCT id; None for other registries."""
-    if "clinicaltrials.gov" in registry.casefold() and _NCT.match(trial_id.upper()):
+    if "clinicaltrials.gov" in registry.casefold() and _NCT.fullmatch(trial_id.upper()):
         return f"https://clinicaltrials.gov/study/{trial_id.upper()}"
     return None
 

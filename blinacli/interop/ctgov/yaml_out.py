@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from blinacli.base.controls import visible
 from blinacli.interop.ctgov.record import Record
 from blinacli.interop.ctgov.values import Flow, FlowList, Number, Placeholder, text_of
 
@@ -21,6 +22,19 @@ class _Dumper(yaml.SafeDumper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.anchor_names: dict[yaml.Node, str] = {}
+
+    def write_double_quoted(self, text: str, split: bool = True) -> None:
+        # PyYAML writes bidi overrides, zero-width characters and the like as they are
+        # when unicode is allowed; a text holding one is written with every character
+        # outside printable ASCII as an escape (\u202e, \xE9), which reads back the same.
+        if visible(text) == text:
+            super().write_double_quoted(text, split)
+            return
+        allowed, self.allow_unicode = self.allow_unicode, False
+        try:
+            super().write_double_quoted(text, split)
+        finally:
+            self.allow_unicode = allowed
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
@@ -33,7 +47,11 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _style(data: str) -> str | None:
-    """Short texts inline (placeholders in double quotes), long ones folded, lines kept."""
+    """Short texts inline (placeholders in double quotes), long ones folded, lines kept;
+    a text with a hidden character (a control, a bidi override) double-quoted, the one
+    style with escapes."""
+    if visible(data) != data:
+        return '"'
     if "\n" in data:
         return "|"
     if len(data) > 48:
@@ -108,14 +126,14 @@ def dump(document: dict[str, Any]) -> str:
 
 def header(record: Record, document: dict[str, Any]) -> str:
     """The comment block that opens the draft: what it is and what is left to do."""
-    nct = record.protocol_section.identification_module.nct_id
+    nct = visible(record.protocol_section.identification_module.nct_id)
     status = record.protocol_section.status_module
     updated = None
     if status is not None and status.last_update_post_date_struct is not None:
         updated = text_of(status.last_update_post_date_struct.date)
     paragraphs = [
         f"DRAFT imported by `blinacli import ctgov` from ClinicalTrials.gov record {nct}"
-        + (f" (last update posted {updated})." if updated else ".")
+        + (f" (last update posted {visible(updated)})." if updated else ".")
         + f" It holds {placeholder_count(document)} TODO placeholders: fill each from the "
         "publication, or remove the field where its text says so. Until then `blinacli "
         "validate` rejects the file and lists every placeholder with its line; a "
@@ -133,10 +151,11 @@ def header(record: Record, document: dict[str, Any]) -> str:
     if listed:
         lines.append("Publications the registry lists, for the citation:")
         for reference in listed:
-            citation = " ".join((reference.citation or "").split())
-            kind = f" ({reference.type.lower()})" if reference.type else ""
+            # Registry text in a comment cannot be escaped the YAML way: shown as text.
+            citation = " ".join(visible(reference.citation or "").split())
+            kind = f" ({visible(reference.type.lower())})" if reference.type else ""
             lines += textwrap.wrap(
-                f"PMID {reference.pmid}{kind}: {citation}",
+                f"PMID {visible(reference.pmid or '')}{kind}: {citation}",
                 78,
                 initial_indent="- ",
                 subsequent_indent="  ",

@@ -140,8 +140,9 @@ def _judge_file(path: Path, status: os.stat_result, limit: int) -> None:
         raise Untrusted(path, "is larger than any file blinacli writes there")
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process with this id is running (on this machine)."""
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id is running on this machine (any user's): how the
+    cache and the output writer tell a killed run's temporary file from a live one's."""
     if pid <= 0:
         return False
     try:
@@ -335,7 +336,7 @@ class Folder:
                 pid = int(ours["pid"])
                 if pid == me and name in _writing:
                     continue
-                if pid != me and _alive(pid):
+                if pid != me and process_alive(pid):
                     continue
             try:
                 os.unlink(name, dir_fd=self._fd)

@@ -19,6 +19,8 @@ import stat
 import time
 from pathlib import Path
 
+from blinacli.load.trust import process_alive
+
 MAX_AGE = 3600
 """Seconds after which a temporary file is removed even if its process id is running:
 writing a document takes well under a second, so by then the id belongs to another
@@ -69,14 +71,4 @@ def _running(pid: int) -> bool:
     """Whether a process with id ``pid`` runs on this machine (any user's). This very
     process counts as not running: it has no temporary file of its own open while it
     cleans up, so one with its id is from an earlier process that had the same id."""
-    if pid <= 0 or pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    except (OverflowError, OSError):
-        return False
-    return True
+    return pid != os.getpid() and process_alive(pid)

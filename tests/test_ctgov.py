@@ -602,6 +602,19 @@ def test_a_one_sided_interval_is_not_imported(tmp_path: Path) -> None:
     assert any("ONE_SIDED" in n for n in outcome["notes"])
 
 
+def test_a_level_the_model_cannot_hold_leaves_the_interval_out_with_a_note(
+    tmp_path: Path,
+) -> None:
+    """A registry CI level above the model's 99.99 % would make a draft that validate
+    rejects; like any value the model cannot hold, it is left out and a note says why."""
+    data = record(RESULTS)
+    measure = next(m for m in measures(data) if m.get("analyses") and m["paramType"] == "NUMBER")
+    measure["analyses"][0]["ciPctValue"] = "99.995"
+    outcome = outcome_labelled(yaml.safe_load(draft_text(data, tmp_path)), measure["title"])
+    assert "comparison" not in outcome
+    assert any("99.995" in n and "99.99" in n for n in outcome["notes"])
+
+
 def test_median_survival_not_reached_is_a_time_result(tmp_path: Path) -> None:
     """A median in months with 'NA' and a comment saying not reached stays "not reached"."""
     data = record(RESULTS)

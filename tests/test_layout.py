@@ -56,3 +56,29 @@ def test_every_package_is_a_declared_layer() -> None:
 
 def test_top_level_holds_only_the_version_and_the_entry() -> None:
     assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py"]
+
+
+def _top_level_names(tree: ast.Module) -> list[str]:
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return names
+
+
+def test_the_model_package_names_every_public_name_of_its_modules() -> None:
+    """Outside the model, names come from ``blinacli.model``: it must hold them all."""
+    import importlib
+
+    import blinacli.model
+
+    for module in ("scalars", "provenance", "design", "results", "study"):
+        tree = ast.parse((PACKAGE / "model" / f"{module}.py").read_text(encoding="utf-8"))
+        loaded = importlib.import_module(f"blinacli.model.{module}")
+        for name in _top_level_names(tree):
+            if not name.startswith("_"):
+                assert getattr(blinacli.model, name, None) is getattr(loaded, name), name

@@ -92,6 +92,9 @@ from blinacli.model.results import (
     CI as CI,
 )
 from blinacli.model.results import (
+    MAX_CI_LEVEL as MAX_CI_LEVEL,
+)
+from blinacli.model.results import (
     AdverseEvent as AdverseEvent,
 )
 from blinacli.model.results import (

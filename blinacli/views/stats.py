@@ -16,7 +16,7 @@ from statistics import NormalDist
 
 import msgspec
 
-from blinacli.model.results import MAX_CI_LEVEL
+from blinacli.model import MAX_CI_LEVEL
 
 _STANDARD_NORMAL = NormalDist()
 

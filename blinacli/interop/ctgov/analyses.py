@@ -20,7 +20,7 @@ from blinacli.interop.ctgov.values import (
     raw,
     text_of,
 )
-from blinacli.model import PositiveNumber, PValueBound
+from blinacli.model import MAX_CI_LEVEL, PositiveNumber, PValueBound
 
 RATIOS = {
     "hazard ratio (hr)": "hazard-ratio",
@@ -138,6 +138,11 @@ def _analysis_ci(analysis: Analysis, estimate: Number) -> Flow | str | None:
         return f"its confidence interval is {analysis.ci_num_sides or 'of unstated sides'}"
     if level is None or not 50 <= level.value < 100:
         return f"its confidence level {raw(analysis.ci_pct_value)!r} is not a percentage"
+    if level.value > MAX_CI_LEVEL:
+        return (
+            f"its confidence level {raw(analysis.ci_pct_value)!r} is above the "
+            f"{MAX_CI_LEVEL}% the evidence model holds"
+        )
     if lower is None or upper is None:
         return "a confidence limit is missing or not a number"
     if isinstance(lower, Number) and isinstance(upper, Number):

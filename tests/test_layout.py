@@ -82,3 +82,15 @@ def test_the_model_package_names_every_public_name_of_its_modules() -> None:
         for name in _top_level_names(tree):
             if not name.startswith("_"):
                 assert getattr(blinacli.model, name, None) is getattr(loaded, name), name
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    """No cycle at all in the module graph, parents and children included: lint-imports
+    checks siblings at every level, and this checks every edge of the whole graph."""
+    import grimp
+
+    graph = grimp.build_graph("blinacli")
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            chain = graph.find_shortest_chain(importer=imported, imported=module)
+            assert chain is None, f"{module} -> {' -> '.join(chain or ())}"

@@ -102,7 +102,12 @@ def markdown_text(value: object) -> str:
 
 
 def source_refs(sources: list[str]) -> str:
-    return " ".join(f"[{s}]" for s in sources)
+    """The ``[id]`` marks of the sources behind a figure, as they read in the Markdown
+    itself. The brackets are blinacli's own and stay unescaped, for a writer reading the
+    raw text; they make no link, since no evidence text can define a link reference
+    (its brackets are escaped). An id is escaped like any cell text, so one that the
+    model did not check could not carry markup either."""
+    return " ".join(f"[{markdown_cell(s)}]" for s in sources)
 
 
 @jinja2.pass_eval_context

@@ -29,6 +29,7 @@ from blinacli.base.resources import evidence_dir
 from blinacli.cli.app import app
 from blinacli.model import Study, reference_problems
 from blinacli.views import checks, compare, derived, outcomes, show
+from tests.test_model import QUOTE, minimal_study
 
 TRACEBACK = "Traceback (most recent call last)"
 NOT_FINITE = re.compile(r"\b(inf|infinity|nan)\b", re.IGNORECASE)
@@ -204,8 +205,6 @@ def test_limits_too_close_for_a_standard_error_say_why_there_is_no_p(
 
 # --- Any valid study: every derived figure is finite or absent -----------------------------
 
-QUOTE = [{"source": "paper", "quote": "as the paper says"}]
-
 
 def _near(value: float) -> list[float]:
     return [value, math.nextafter(value, -math.inf), math.nextafter(value, math.inf)]
@@ -307,38 +306,7 @@ def valid_studies(draw: st.DrawFn) -> Study:
     if timepoint is not None:
         rates_outcome["timepoint"] = timepoint
     data = {
-        "id": "trial",
-        "acronym": "TRIAL",
-        "title": "A trial of blinatumomab",
-        "drugs": ["blinatumomab"],
-        "condition": "B-cell precursor acute lymphoblastic leukemia",
-        "citation": {
-            "authors": ["Doe J"],
-            "title": "A trial of blinatumomab",
-            "journal": "Blood",
-            "year": 2020,
-            "cite": QUOTE,
-        },
-        "sources": [{"id": "paper", "kind": "journal-abstract", "citation": "Doe J. Blood 2020."}],
-        "design": {
-            "phase": 3,
-            "allocation": "randomized",
-            "arms": [
-                {"id": "blina", "label": "Blinatumomab", "role": "experimental", "cite": QUOTE},
-                {
-                    "id": "chemo",
-                    "label": "Chemotherapy",
-                    "role": "active-comparator",
-                    "cite": QUOTE,
-                },
-            ],
-            "cite": QUOTE,
-        },
-        "population": {
-            "disease": "B-cell precursor ALL",
-            "philadelphia": {"status": "negative"},
-            "cite": QUOTE,
-        },
+        **minimal_study(),
         "outcomes": [
             rates_outcome,
             {

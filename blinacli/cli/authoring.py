@@ -14,6 +14,7 @@ import typer
 from blinacli.base.errors import BlinacliError
 from blinacli.cli.common import _check_output, _deliver
 from blinacli.cli.core import handle_errors
+from blinacli.cli.options import ForceOption
 
 commands = typer.Typer()
 """This module's commands; ``app.py`` picks them from here by name."""
@@ -49,9 +50,7 @@ def new_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE if it already exists.")
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Write a commented starter evidence file for a new study.
 
@@ -81,9 +80,7 @@ def schema_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE if it already exists.")
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Print the JSON Schema (draft 2020-12) of evidence files.
 
@@ -128,9 +125,7 @@ def import_ctgov_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE if it already exists.")
-    ] = False,
+    force: ForceOption = False,
 ) -> None:
     """Draft an evidence file from a ClinicalTrials.gov study record, offline.
 

@@ -23,6 +23,7 @@ from blinacli.cli.options import (
     EndpointOption,
     EvidenceOption,
     FollowLinksOption,
+    ForceOption,
     MinNOption,
     MrdOption,
     NoCacheOption,
@@ -67,9 +68,7 @@ def digest_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE if it already exists.")
-    ] = False,
+    force: ForceOption = False,
     title: Annotated[
         str | None, typer.Option("--title", help="The document's title.", show_default=False)
     ] = None,

@@ -19,6 +19,7 @@ from blinacli.cli.options import (
     EndpointOption,
     EvidenceOption,
     FollowLinksOption,
+    ForceOption,
     MinNOption,
     MrdOption,
     NoCacheOption,
@@ -69,9 +70,7 @@ def export_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE if it already exists.")
-    ] = False,
+    force: ForceOption = False,
     drug: DrugOption = None,
     phase: PhaseOption = None,
     design: DesignOption = None,
@@ -142,9 +141,7 @@ def cite_command(
             show_default=False,
         ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace FILE if it already exists.")
-    ] = False,
+    force: ForceOption = False,
     evidence: EvidenceOption = None,
     follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,

@@ -73,6 +73,9 @@ FormatOption = Annotated[
     ),
 ]
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it already exists.")]
+"""--force for every command that writes -o FILE (the rule is the output writer's)."""
+
 NoCacheOption = Annotated[
     bool,
     typer.Option(

@@ -117,7 +117,7 @@ def check(
     with _collections_paused():
         results = _read_all(found, locations if cache else None, progress, report.notes)
         loaded, owners = _collect(report, files, results)
-    report.findings.extend(resolution.acronym_findings(loaded, lambda f: _read_text(Path(f))))
+    report.findings.extend(resolution.acronym_findings(loaded, lambda f: read_text(Path(f))))
     return report, loaded
 
 
@@ -139,7 +139,7 @@ def _collect(
                     file,
                     "duplicate-id",
                     f"study id {study.id!r} is already used by {first_file}",
-                    *line_and_column(_read_text(Path(file)), ("id",)),
+                    *line_and_column(read_text(Path(file)), ("id",)),
                     path="id",
                     hint="each study needs its own id",
                 )
@@ -285,7 +285,9 @@ def load(
     return Evidence(loaded, report.notes, report.unfollowed)
 
 
-def _read_text(file: Path) -> str:
+def read_text(file: Path) -> str:
+    """A loaded file's text again, to point a finding at its line; "" when it cannot be
+    read now. Only a regular file is opened (:func:`discovery.open_regular`)."""
     try:
         with open_regular(file) as handle:
             return handle.read().decode("utf-8-sig")

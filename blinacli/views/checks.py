@@ -29,7 +29,7 @@ from typing import Any, Literal, NamedTuple
 from blinacli.base.controls import visible
 from blinacli.base.findings import github_annotation, location, plural
 from blinacli.load import yamlfile
-from blinacli.load.loader import LoadedStudy
+from blinacli.load.loader import LoadedStudy, read_text
 from blinacli.model import (
     CI,
     AdverseEvent,
@@ -209,16 +209,9 @@ def check_study(study: Study, file: str) -> list[CheckFinding]:
     ]
     if not problems:
         return []
-    text = _read_text(file)
+    text = read_text(Path(file))
     findings = [_locate(study, file, text, problem) for problem in problems]
     return sorted(findings, key=lambda f: (f.line or 0, f.column or 0))
-
-
-def _read_text(file: str) -> str:
-    try:
-        return Path(file).read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return ""
 
 
 def _locate(study: Study, file: str, text: str, problem: _Problem) -> CheckFinding:

@@ -382,7 +382,8 @@ def test_wrong_type(old: str, new: str, token: str, path: str, message: str) -> 
             "  allocaton: randomized\n",
             "allocaton",
             "design.allocaton",
-            "phase, allocation, masking, arms, endpoints, enrollment, follow_up, cite",
+            "phase, allocation, masking, arms, endpoints, enrollment, allocation_ratio, follow_up, "
+            "cite",
             "did you mean 'allocation'?",
             id="design",
         ),
@@ -391,7 +392,7 @@ def test_wrong_type(old: str, new: str, token: str, path: str, message: str) -> 
             "        percentage: 85\n",
             "percentage",
             "outcomes[0].results[0].percentage",
-            "group, note, cite, percent, method, ci",
+            "group, note, unconfirmed, cite, percent, method, ci",
             "did you mean 'percent'?",
             id="tagged-result",
         ),
@@ -400,8 +401,8 @@ def test_wrong_type(old: str, new: str, token: str, path: str, message: str) -> 
             "drugs: [blinatumomab]\nsponsor: ECOG-ACRIN\n",
             "sponsor",
             "sponsor",
-            "id, acronym, title, drugs, condition, citation, registrations, sources, design, "
-            "population, dosing, outcomes, headline, safety, claims, notes",
+            "id, acronym, title, drugs, condition, citation, registrations, status, sources, "
+            "design, population, dosing, outcomes, headline, safety, claims, notes",
             None,
             id="top-level-no-close-match",
         ),

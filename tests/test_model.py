@@ -265,9 +265,10 @@ def test_minimal_study_is_accepted_with_no_reference_problems() -> None:
         ),
         pytest.param(
             COMPARISON,
-            comparison(),
-            "give an estimate, a p-value, or both - at `$.outcomes[0].comparison`",
-            id="comparison-without-estimate-or-p",
+            comparison(intervention="other", p=0.01),
+            "intervention 'other' is not one of the groups compared ('blina', 'chemo') - at "
+            "`$.outcomes[0].comparison`",
+            id="comparison-intervention-not-compared",
         ),
         pytest.param(
             COMPARISON,

@@ -374,7 +374,9 @@ def test_min_grade_keeps_higher_grades_and_drops_any_grade(
         ("cytokine release syndrome", "3"),
     ]
     assert len(view.statements) == 2  # statements have no grade: kept
-    assert view.filters == ["grade 3 or higher (any-grade figures left out)"]
+    assert view.filters == [
+        "grade 3 or higher (any-grade figures and ranges reaching below it left out)"
+    ]
     grade_1 = safety_view(synthetic, min_grade=1)
     assert ("infusion reaction", "any") not in [(e.category, e.grade) for e in grade_1.events]
     assert [(e.acronym, e.grade) for e in safety_view(synthetic, min_grade=4).events] == [

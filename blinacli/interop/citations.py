@@ -261,10 +261,11 @@ def bibtex_entry(study: Study) -> str:
         names.append("others")  # BibTeX's own marker for a truncated list: "et al."
     fields: list[tuple[str, str]] = [
         ("author", "{" + " and ".join(names) + "}"),
-        ("title", "{" + _bibtex_title(citation.title) + "}"),
         ("journal", "{" + bibtex_escape(citation.journal) + "}"),
         ("year", f"{{{citation.year}}}"),
     ]
+    if citation.title is not None:  # an unknown title is left out, never filled in
+        fields.insert(1, ("title", "{" + _bibtex_title(citation.title) + "}"))
     parts = _date_parts(citation)
     if len(parts) > 1:
         fields.append(("month", _MONTHS[parts[1] - 1]))
@@ -309,7 +310,8 @@ def ris_record(study: Study) -> list[tuple[str, str]]:
             record.append(("AU", author.literal))
         else:
             record.append(("AU", f"{author.family}, {author.given}"))
-    record.append(("TI", _clean(citation.title)))
+    if citation.title is not None:
+        record.append(("TI", _clean(citation.title)))
     # T2 is the journal of a JOUR record in the specification and EndNote; JO is where
     # Zotero and older readers look. The file does not say whether the name is
     # abbreviated, so both carry it as written.
@@ -370,11 +372,12 @@ def csl_item(study: Study) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": citation_key(study),
         "type": "article-journal",
-        "title": citation.title,
         "container-title": citation.journal,
         "author": authors,
         "issued": {"date-parts": [_date_parts(citation)]},
     }
+    if citation.title is not None:
+        item["title"] = citation.title
     optional = (
         ("volume", citation.volume),
         ("issue", citation.issue),

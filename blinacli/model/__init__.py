@@ -25,6 +25,7 @@ May import: :mod:`blinacli.base` and msgspec. Nothing above it.
 from blinacli.model.design import (
     AgeRange as AgeRange,
 )
+from blinacli.model.design import AllocationRatio as AllocationRatio
 from blinacli.model.design import (
     Arm as Arm,
 )
@@ -70,6 +71,7 @@ from blinacli.model.design import (
 from blinacli.model.design import (
     Transplant as Transplant,
 )
+from blinacli.model.design import TrialStatus as TrialStatus
 from blinacli.model.provenance import (
     Citation as Citation,
 )
@@ -85,18 +87,22 @@ from blinacli.model.provenance import (
 from blinacli.model.provenance import (
     Source as Source,
 )
+from blinacli.model.provenance import Unconfirmed as Unconfirmed
+from blinacli.model.provenance import Unconfirmeds as Unconfirmeds
 from blinacli.model.provenance import (
     source_ids as source_ids,
 )
 from blinacli.model.results import (
     CI as CI,
 )
+from blinacli.model.results import HIGHEST_GRADE as HIGHEST_GRADE
 from blinacli.model.results import (
     MAX_CI_LEVEL as MAX_CI_LEVEL,
 )
 from blinacli.model.results import (
     AdverseEvent as AdverseEvent,
 )
+from blinacli.model.results import AnalysisPopulation as AnalysisPopulation
 from blinacli.model.results import (
     Claim as Claim,
 )
@@ -133,12 +139,14 @@ from blinacli.model.results import (
 from blinacli.model.results import (
     Timepoint as Timepoint,
 )
+from blinacli.model.results import grade_bounds as grade_bounds
 from blinacli.model.results import (
     parse_p as parse_p,
 )
 from blinacli.model.scalars import (
     ENDPOINT_NAMES as ENDPOINT_NAMES,
 )
+from blinacli.model.scalars import GRADE_TEXT_PATTERN as GRADE_TEXT_PATTERN
 from blinacli.model.scalars import (
     NOT_ESTIMABLE as NOT_ESTIMABLE,
 )
@@ -172,12 +180,14 @@ from blinacli.model.scalars import (
 from blinacli.model.scalars import (
     Endpoint as Endpoint,
 )
+from blinacli.model.scalars import EndpointRole as EndpointRole
 from blinacli.model.scalars import (
     EnrollmentStage as EnrollmentStage,
 )
 from blinacli.model.scalars import (
     Grade as Grade,
 )
+from blinacli.model.scalars import GradeText as GradeText
 from blinacli.model.scalars import (
     Limit as Limit,
 )
@@ -232,6 +242,7 @@ from blinacli.model.scalars import (
 from blinacli.model.scalars import (
     TimeUnit as TimeUnit,
 )
+from blinacli.model.scalars import TrialState as TrialState
 from blinacli.model.study import (
     Path as Path,
 )

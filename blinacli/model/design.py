@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from msgspec import Meta
 
-from blinacli.model.provenance import Cite, Quote
+from blinacli.model.provenance import Cite, Quote, Unconfirmeds
 from blinacli.model.scalars import (
     Allocation,
     ArmRole,
@@ -13,6 +13,7 @@ from blinacli.model.scalars import (
     DosePer,
     DoseUnit,
     Endpoint,
+    EndpointRole,
     EnrollmentStage,
     Masking,
     Model,
@@ -25,6 +26,7 @@ from blinacli.model.scalars import (
     Slug,
     Text,
     TimeUnit,
+    TrialState,
 )
 
 # --- Design ---------------------------------------------------------------------
@@ -58,12 +60,16 @@ class Arm(Model, kw_only=True, frozen=True):
 class EndpointDefinition(Model, kw_only=True, frozen=True):
     """An endpoint the study defines, with its role."""
 
-    role: Literal["primary", "secondary", "exploratory"]
-    """Whether the endpoint is primary, secondary or exploratory."""
+    role: EndpointRole
+    """Whether the endpoint is primary, secondary or exploratory; ``not-stated`` when the sources
+    name the endpoint without its role."""
     endpoint: Endpoint
-    """The endpoint as a term of blinacli's vocabulary (``other`` when no term fits)."""
+    """The endpoint as a term of blinacli's vocabulary (``other`` when no term fits,
+    ``composite`` for one made of several, such as CR/CRh/CRi)."""
     label: Text
     """The source's own words for the endpoint."""
+    definition: Text | None = None
+    """What the endpoint counts, in the source's words: for a composite, its parts."""
     cite: Cite
     """Quotes that define the endpoint."""
 
@@ -81,19 +87,37 @@ class Enrollment(Model, kw_only=True, frozen=True):
     """The percentage as the source reports it, of the stage before it; never computed."""
     note: Text | None = None
     """What a reader should know about the count, for example its denominator."""
+    unconfirmed: Unconfirmeds = []
+    """Details of the count that the sources leave in doubt."""
     cite: Cite
     """Quotes that give the count."""
 
 
 class FollowUp(Model, kw_only=True, frozen=True):
-    """How long participants were followed: the median follow-up."""
+    """How long participants were followed: the median follow-up, of the study or of one arm."""
 
     median: PositiveNumber
     """The median follow-up time."""
     unit: TimeUnit
     """The unit of time."""
+    arm: Slug | None = None
+    """The arm the follow-up is for; left out for the whole study."""
+    note: Text | None = None
+    """What a reader should know about the follow-up, for example how it was estimated."""
     cite: Cite
     """Quotes that give the follow-up."""
+
+
+class AllocationRatio(Model, kw_only=True, frozen=True):
+    """The ratio in which participants were randomized, such as 2:1."""
+
+    ratio: Annotated[list[PositiveCount], Meta(min_length=2)]
+    """The parts of the ratio as numbers, one per arm: [2, 1] for 2:1."""
+    arms: list[Slug] = []
+    """The ids of the arms the parts belong to, in the same order; left out when the parts
+    follow the order of ``design.arms``."""
+    cite: Cite
+    """Quotes that give the ratio."""
 
 
 class Design(Model, kw_only=True, frozen=True):
@@ -112,10 +136,40 @@ class Design(Model, kw_only=True, frozen=True):
     """The endpoints the study defines."""
     enrollment: list[Enrollment] = []
     """How many people reached each stage of the study, overall or per arm."""
-    follow_up: FollowUp | None = None
-    """The median follow-up, when the sources state it."""
+    allocation_ratio: AllocationRatio | None = None
+    """The randomization ratio, when the sources state it."""
+    follow_up: FollowUp | list[FollowUp] | None = None
+    """The median follow-up, when the sources state it: one for the study, or a list with
+    one entry per arm (and optionally one for the whole study)."""
     cite: Cite
     """Quotes that describe the design."""
+
+    def follow_ups(self) -> list[FollowUp]:
+        """The follow-up figures as a list, whichever way the file gives them."""
+        if self.follow_up is None:
+            return []
+        return self.follow_up if isinstance(self.follow_up, list) else [self.follow_up]
+
+
+class TrialStatus(Model, kw_only=True, frozen=True):
+    """Where the trial stands: completed, ongoing, or stopped early and why."""
+
+    state: TrialState
+    """Completed, ongoing, or stopped-early."""
+    reason: Text | None = None
+    """Why the trial stopped early, in the source's words; required for ``stopped-early``."""
+    as_of: Annotated[str, Meta(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$(?!\n)")] | None = None
+    """The date the status was stated for, as YYYY, YYYY-MM or YYYY-MM-DD, in quotes."""
+    unconfirmed: Unconfirmeds = []
+    """Details of the status that the sources leave in doubt."""
+    cite: Cite
+    """Quotes that give the status."""
+
+    def __post_init__(self) -> None:
+        if self.state == "stopped-early" and self.reason is None:
+            raise ValueError("a trial stopped early needs its reason")
+        if self.state != "stopped-early" and self.reason is not None:
+            raise ValueError("a reason is given only for a trial stopped early")
 
 
 # --- Population -----------------------------------------------------------------
@@ -294,5 +348,7 @@ class Regimen(Model, kw_only=True, frozen=True):
     """Whether a stem-cell transplant was allowed, and when."""
     note: Text | None = None
     """What a reader should know about the regimen, for example what the sources leave out."""
+    unconfirmed: Unconfirmeds = []
+    """Details of the regimen that the sources leave in doubt."""
     cite: Cite
     """Quotes that give the regimen."""

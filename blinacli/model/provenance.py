@@ -27,6 +27,21 @@ def source_ids(cite: Iterable[Quote]) -> list[str]:
     return list(dict.fromkeys(q.source for q in cite))
 
 
+class Unconfirmed(Model, kw_only=True, frozen=True):
+    """A detail of a figure that the sources leave in doubt, recorded with why; views show
+    the mark beside the figure."""
+
+    detail: Name
+    """Which detail is unconfirmed, for example "direction" or "timepoint"."""
+    note: Text
+    """Why it is in doubt, and what the sources do say."""
+
+
+Unconfirmeds = Annotated[
+    list[Unconfirmed], Meta(description="Details of this figure the sources leave in doubt.")
+]
+
+
 class Source(Model, kw_only=True, frozen=True):
     """A document the study's figures come from."""
 
@@ -59,8 +74,9 @@ class Citation(Model, kw_only=True, frozen=True):
     """Authors as the publication lists them (surname and initials), at least one."""
     et_al: bool = False
     """True when ``authors`` is not the full list."""
-    title: Text
-    """The publication's title."""
+    title: Text | None = None
+    """The publication's title; left out when the sources do not give it (shown as "not
+    stated", and left out of BibTeX, RIS and CSL)."""
     journal: Name
     """The journal, as the source names it."""
     year: Annotated[int, Meta(ge=1900, le=2200)]

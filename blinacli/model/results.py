@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from msgspec import Meta
 
-from blinacli.model.provenance import Cite
+from blinacli.model.provenance import Cite, Unconfirmeds
 from blinacli.model.scalars import (
+    GRADE_TEXT_PATTERN,
     ClaimKind,
     Count,
     Endpoint,
@@ -82,16 +83,20 @@ class Result(Model, tag_field="measure", kw_only=True, frozen=True):
     group: Slug
     """The id of the arm or subgroup the figure is for."""
     note: Text | None = None
-    """What a reader should know about the figure."""
+    """What a reader should know about the figure; shown wherever the figure is."""
+    unconfirmed: Unconfirmeds = []
+    """Details of the figure that the sources leave in doubt."""
     cite: Cite
     """Quotes that give the figure."""
 
 
 class Proportion(Result, tag="proportion", kw_only=True, frozen=True):
-    """How many people in a group had the outcome, out of how many."""
+    """How many people in a group had the outcome, out of how many: a count, a percentage, or
+    both, always with the denominator."""
 
-    n: Count
-    """How many people had the outcome."""
+    n: Count | None = None
+    """How many people had the outcome; left out when the source gives only a percentage of
+    the denominator (52% of 60). A count is never derived from the percentage."""
     total: PositiveCount
     """The denominator: out of how many."""
     percent: Percent | None = None
@@ -99,7 +104,9 @@ class Proportion(Result, tag="proportion", kw_only=True, frozen=True):
     are never stored)."""
 
     def __post_init__(self) -> None:
-        if self.n > self.total:
+        if self.n is None and self.percent is None:
+            raise ValueError("a proportion needs a count n, a percent, or both")
+        if self.n is not None and self.n > self.total:
             raise ValueError(f"n ({self.n}) exceeds its denominator ({self.total})")
 
 
@@ -131,11 +138,16 @@ MeasureResult = Proportion | Rate | Time
 
 
 class Comparison(Model, kw_only=True, frozen=True):
-    """The between-group comparison; ``groups`` is [intervention, comparator]."""
+    """The comparison of two groups, in the direction the source reports it."""
 
     groups: Annotated[list[Slug], Meta(min_length=2, max_length=2)]
-    """The ids of the two groups compared (arms or subgroups): the intervention first, then the
-    comparator."""
+    """The ids of the two groups compared (arms or subgroups), in the order the source reports
+    the estimate: [A, B] for "A vs B", a hazard ratio of A relative to B."""
+    intervention: Slug | None = None
+    """For a comparison of arms: which of ``groups`` is the intervention. Left out, it is the
+    arm whose role is experimental when exactly one of the two has that role, else the first
+    group. Never given for a comparison of subgroups (responders vs nonresponders), which has
+    no intervention."""
     measure: Literal["hazard-ratio", "odds-ratio", "risk-ratio"] | None = None
     """The effect measure of ``estimate``."""
     label: Name | None = None
@@ -146,18 +158,49 @@ class Comparison(Model, kw_only=True, frozen=True):
     """The estimate's confidence interval."""
     p: PValue | None = None
     """The p-value: a number from 0 to 1, or a bound such as "<0.001" in quotes."""
+    note: Text | None = None
+    """What a reader should know about the comparison; shown wherever it is."""
+    unconfirmed: Unconfirmeds = []
+    """Details of the comparison the sources leave in doubt, such as its direction."""
     cite: Cite
-    """Quotes that give the comparison."""
+    """Quotes that give the comparison. A comparison may give no estimate and no p-value, when
+    the source only sets the two groups' figures side by side."""
 
     def __post_init__(self) -> None:
         if (self.estimate is None) != (self.measure is None):
             raise ValueError("give measure and estimate together, or neither")
         if self.ci is not None and self.estimate is None:
             raise ValueError("a confidence interval needs an estimate")
-        if self.estimate is None and self.p is None:
-            raise ValueError("give an estimate, a p-value, or both")
         if self.groups[0] == self.groups[1]:
             raise ValueError("a comparison needs two different groups")
+        if self.intervention is not None and self.intervention not in self.groups:
+            raise ValueError(
+                f"intervention {self.intervention!r} is not one of the groups compared "
+                f"({self.groups[0]!r}, {self.groups[1]!r})"
+            )
+
+
+class AnalysisPopulation(Model, kw_only=True, frozen=True):
+    """The set of participants an outcome was analysed in, as the source defines it: for
+    example 113 evaluable patients of 116 treated."""
+
+    label: Name
+    """The source's name for the set, for example "evaluable patients" or "intention to
+    treat"."""
+    n: Count | None = None
+    """How many participants it holds, when the source says."""
+    of: PositiveCount | None = None
+    """How many it was drawn from, when the source says (116 treated)."""
+    of_label: Name | None = None
+    """What ``of`` counts, for example "treated"."""
+    cite: Cite
+    """Quotes that define the set."""
+
+    def __post_init__(self) -> None:
+        if self.n is not None and self.of is not None and self.n > self.of:
+            raise ValueError(f"n ({self.n}) exceeds the number it was drawn from ({self.of})")
+        if self.of_label is not None and self.of is None:
+            raise ValueError("of_label names what `of` counts: give `of` too")
 
 
 class Outcome(Model, kw_only=True, frozen=True):
@@ -174,8 +217,14 @@ class Outcome(Model, kw_only=True, frozen=True):
     """The outcome's role in the study; ``landmark`` for a landmark analysis, ``not-stated`` when
     the source does not say."""
     population: Slug | None = None
-    """The analysis population: ``all``, a subgroup id, or left out when the source does not state
-    it."""
+    """The part of the study the outcome is for: ``all``, a subgroup id, or left out when the
+    source does not state it."""
+    analysis: AnalysisPopulation | None = None
+    """The analysis population as the source defines it (113 evaluable of 116 treated); shown
+    instead of "all". Left out, the population shows as the subgroup, or "not stated"."""
+    definition: Text | None = None
+    """What the endpoint counts, in the source's words: for a composite such as CR/CRh/CRi,
+    its parts."""
     timepoint: Timepoint | None = None
     """When the outcome was measured."""
     results: list[Proportion | Rate | Time] = []
@@ -184,6 +233,8 @@ class Outcome(Model, kw_only=True, frozen=True):
     """The comparison between two groups."""
     notes: list[Text] = []
     """What a reader should know about the outcome, for example what the source leaves unsaid."""
+    unconfirmed: Unconfirmeds = []
+    """Details of the outcome the sources leave in doubt, such as its timepoint."""
 
     def __post_init__(self) -> None:
         if not self.results and self.comparison is None:
@@ -202,6 +253,8 @@ class SafetyItem(Model, tag_field="kind", kw_only=True, frozen=True):
     """The id of the arm the finding is reported for."""
     note: Text | None = None
     """What a reader should know about the finding."""
+    unconfirmed: Unconfirmeds = []
+    """Details of the finding that the sources leave in doubt."""
     cite: Cite
     """Quotes that give the finding."""
 
@@ -212,7 +265,8 @@ class AdverseEvent(SafetyItem, tag="event", kw_only=True, frozen=True):
     term: Name | None = None
     """A more specific term within the category."""
     grade: Grade
-    """The grade, 1 to 5, or "any"."""
+    """The grade, 1 to 5; "any"; or a range in quotes, as the source reports it: "≥3" for grade
+    3 or higher, "3–4" for grades 3 and 4. A range is never split into single grades."""
     n: Count | None = None
     """How many people had the event."""
     total: PositiveCount | None = None
@@ -227,6 +281,12 @@ class AdverseEvent(SafetyItem, tag="event", kw_only=True, frozen=True):
             raise ValueError("an adverse event needs a count, a percent, or both")
         if self.n is not None and self.total is not None and self.n > self.total:
             raise ValueError(f"n ({self.n}) exceeds its denominator ({self.total})")
+        bounds = grade_bounds(self.grade)
+        if isinstance(self.grade, str) and bounds is not None and bounds[0] >= bounds[1]:
+            raise ValueError(
+                f"grade range {self.grade.strip()!r} must run from a lower grade to a higher "
+                "one; give a single grade as a number"
+            )
 
 
 class SafetyStatement(SafetyItem, tag="statement", kw_only=True, frozen=True):
@@ -254,6 +314,24 @@ class Note(Model, kw_only=True, frozen=True):
     """What the note is about, for example design or population."""
     text: Text
     """The note."""
+
+
+_GRADE_TEXT = re.compile(GRADE_TEXT_PATTERN)
+HIGHEST_GRADE = 5
+
+
+def grade_bounds(grade: int | str) -> tuple[int, int] | None:
+    """The lowest and highest grade an adverse event's grade covers: 3 -> (3, 3),
+    "3–4" -> (3, 4), "≥3" -> (3, 5); None for "any", which is on no place of the scale."""
+    if isinstance(grade, int):
+        return grade, grade
+    match = _GRADE_TEXT.match(grade)
+    if match is None or match.group(0).strip() == "any":
+        return None
+    at_least, low, high = match.groups()
+    if at_least is not None:
+        return int(at_least), HIGHEST_GRADE
+    return int(low), int(high)
 
 
 _P_BOUND = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*(\S+)\s*$")

@@ -8,8 +8,11 @@ from typing import Annotated, Literal
 
 from msgspec import Meta, Struct
 
-SCHEMA_VERSION = 1
-"""Bumped whenever a change to this module changes what a file may say."""
+SCHEMA_VERSION = 2
+"""Bumped whenever a change to the model changes what a file may say. Version 2 added
+fields only (grade ranges, trial status, allocation ratio, per-arm follow-up, analysis
+populations, comparison direction, unconfirmed details and more): every version-1 file is
+a valid version-2 file."""
 
 # --- Scalars -----------------------------------------------------------------
 
@@ -83,6 +86,7 @@ Endpoint = Literal[
     "overall-response",
     "duration-of-response",
     "transplant-rate",
+    "composite",
     "other",
 ]
 ENDPOINT_NAMES: dict[str, str] = {
@@ -99,9 +103,12 @@ ENDPOINT_NAMES: dict[str, str] = {
     "overall-response": "overall response",
     "duration-of-response": "duration of response",
     "transplant-rate": "transplant rate",
+    "composite": "composite endpoint",
     "other": "other",
 }
 Role = Literal["primary", "secondary", "exploratory", "landmark", "not-stated"]
+EndpointRole = Literal["primary", "secondary", "exploratory", "not-stated"]
+TrialState = Literal["completed", "ongoing", "stopped-early"]
 EnrollmentStage = Literal[
     "screened", "enrolled", "reached-remission", "randomized", "treated", "evaluable", "analyzed"
 ]
@@ -114,7 +121,17 @@ DosePer = Literal["day", "dose", "week", "cycle"]
 Route = Literal[
     "continuous-iv-infusion", "iv", "subcutaneous", "oral", "intrathecal", "intramuscular"
 ]
-Grade = Annotated[int, Meta(ge=1, le=5)] | Literal["any"]
+GRADE_TEXT_PATTERN = r"^\s*(?:any|(?:≥|>=)\s*([1-5])|([1-5])\s*(?:–|-|to)\s*([1-5]))\s*$(?!\n)"
+"""A grade given as text: "any", or a range such as "≥3" (or ">=3") for grade 3 or
+higher, and "3–4" (or "3-4", "3 to 4") for grades 3 and 4."""
+GradeText = Annotated[
+    str,
+    Meta(
+        pattern=GRADE_TEXT_PATTERN,
+        description='"any", or a range of grades: "≥3", ">=3", "3–4", "3-4" or "1 to 2"',
+    ),
+]
+Grade = Annotated[int, Meta(ge=1, le=5)] | GradeText
 ClaimKind = Literal["key-point", "conclusion", "limitation"]
 
 

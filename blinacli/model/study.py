@@ -21,9 +21,9 @@ from typing import Annotated, get_args
 
 from msgspec import Meta, Struct
 
-from blinacli.model.design import Design, Population, Regimen
+from blinacli.model.design import Design, Population, Regimen, TrialStatus
 from blinacli.model.provenance import Citation, Quote, Registration, Source
-from blinacli.model.results import AdverseEvent, Claim, Note, Outcome, SafetyStatement
+from blinacli.model.results import AdverseEvent, Claim, Comparison, Note, Outcome, SafetyStatement
 from blinacli.model.scalars import Model, Name, Slug, Text
 
 
@@ -45,6 +45,9 @@ class Study(Model, kw_only=True, frozen=True):
     """The publication that reports the study."""
     registrations: list[Registration] = []
     """The study's trial registry entries."""
+    status: TrialStatus | None = None
+    """Where the trial stands (completed, ongoing, stopped early); left out when the sources
+    do not say, and shown as "not stated"."""
     sources: Annotated[list[Source], Meta(min_length=1)]
     """The documents the figures come from, at least one; every quote names one."""
     design: Design
@@ -84,6 +87,37 @@ class Study(Model, kw_only=True, frozen=True):
         if population == "all":
             return "all"
         return self.group_label(population)
+
+    def analysis_label(self, outcome: Outcome) -> str:
+        """The population an outcome was analysed in, in words: the analysis set as the source
+        defines it ("113 evaluable patients of 116 treated"), within its subgroup if any; else
+        the subgroup, "all", or "not stated"."""
+        analysis = outcome.analysis
+        if analysis is None:
+            return self.population_label(outcome.population)
+        text = analysis.label if analysis.n is None else f"{analysis.n} {analysis.label}"
+        if analysis.of is not None:
+            text += f" of {analysis.of}" + (f" {analysis.of_label}" if analysis.of_label else "")
+        if outcome.population not in (None, "all"):
+            text += f", in {self.group_label(outcome.population)}"
+        return text
+
+    def is_arm(self, group_id: str) -> bool:
+        return any(arm.id == group_id for arm in self.design.arms)
+
+    def arm_role(self, group_id: str) -> str | None:
+        return next((arm.role for arm in self.design.arms if arm.id == group_id), None)
+
+    def intervention_of(self, comparison: Comparison) -> str | None:
+        """Which of a comparison's groups is the intervention: as the file says; else, between
+        arms, the one experimental arm, or the first group; None between subgroups."""
+        first, second = comparison.groups
+        if not (self.is_arm(first) and self.is_arm(second)):
+            return None
+        if comparison.intervention is not None:
+            return comparison.intervention
+        experimental = [g for g in (first, second) if self.arm_role(g) == "experimental"]
+        return experimental[0] if len(experimental) == 1 else first
 
     def headline_outcome(self) -> Outcome | None:
         if self.headline is not None:
@@ -170,6 +204,30 @@ def _reference_problems(study: Study) -> Iterator[tuple[Path, str]]:
         if outcome.comparison is not None:
             for j, group in enumerate(outcome.comparison.groups):
                 yield from group_ref(("outcomes", i, "comparison", "groups", j), group)
+            chosen = outcome.comparison.intervention
+            if chosen is not None and chosen not in arms:
+                yield (
+                    ("outcomes", i, "comparison", "intervention"),
+                    f"{chosen!r} is not an arm: a comparison of subgroups has no intervention; "
+                    "leave `intervention` out",
+                )
+    ratio = study.design.allocation_ratio
+    if ratio is not None:
+        for j, arm in enumerate(ratio.arms):
+            yield from arm_ref(("design", "allocation_ratio", "arms", j), arm)
+        parts = len(ratio.arms) if ratio.arms else len(arms)
+        if len(ratio.ratio) != parts:
+            whose = "`arms` lists" if ratio.arms else "the design has"
+            yield (
+                ("design", "allocation_ratio", "ratio"),
+                f"the ratio has {len(ratio.ratio)} parts but {whose} {parts} arms",
+            )
+    follow_up = study.design.follow_up
+    for j, entry in enumerate(study.design.follow_ups()):
+        at: Path = (
+            ("design", "follow_up", j) if isinstance(follow_up, list) else ("design", "follow_up")
+        )
+        yield from arm_ref((*at, "arm"), entry.arm)
     if study.headline is not None and study.headline not in outcomes:
         yield ("headline",), f"no outcome {study.headline!r}; outcomes are {_choices(outcomes)}"
     for i, claim in enumerate(study.claims):

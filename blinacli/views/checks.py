@@ -392,7 +392,7 @@ def _outcome_problems(study: Study) -> Iterator[_Problem]:
         for j, result in enumerate(outcome.results):
             path: DataPath = ("outcomes", i, "results", j)
             if isinstance(result, Proportion):
-                if result.percent is not None:
+                if result.percent is not None and result.n is not None:
                     problem = _percent_problem(
                         path + ("percent",), result.percent, result.n, result.total
                     )

@@ -25,7 +25,7 @@ from blinacli.model import (
 )
 from blinacli.model.vocabulary import ENDPOINTS
 from blinacli.views import formatting as fmt
-from blinacli.views import regimens
+from blinacli.views import phrases, regimens
 from blinacli.views.derived import MARK, outcome_figures
 from blinacli.views.phrases import citation_text, study_size
 
@@ -261,7 +261,9 @@ def _design(studies: list[Study]) -> list[CompareRow]:
         [
             ("Phase", lambda s: CompareCell(str(s.design.phase), source_ids(s.design.cite))),
             ("Allocation", lambda s: CompareCell(s.design.allocation, source_ids(s.design.cite))),
+            ("Allocation ratio", _ratio),
             ("Masking", _masking),
+            ("Status", _status),
             ("Arms", _arms),
             ("Primary endpoints", _primary_endpoints),
             ("N", _size),
@@ -276,6 +278,20 @@ def _masking(study: Study) -> CompareCell:
         if masking
         else CompareCell(NOT_STATED, [])
     )
+
+
+def _ratio(study: Study) -> CompareCell:
+    ratio = study.design.allocation_ratio
+    if ratio is None:
+        return CompareCell(NOT_STATED, [])
+    return CompareCell(phrases.ratio_text(study, ratio), source_ids(ratio.cite))
+
+
+def _status(study: Study) -> CompareCell:
+    status = study.status
+    if status is None:
+        return CompareCell(NOT_STATED, [])
+    return CompareCell(phrases.status_text(status), source_ids(status.cite))
 
 
 def _arms(study: Study) -> CompareCell:
@@ -418,10 +434,14 @@ def _follow_up(studies: list[Study]) -> list[CompareRow]:
 
 
 def _median_follow_up(study: Study) -> CompareCell:
-    f = study.design.follow_up
-    if f is None:
-        return CompareCell(NOT_REPORTED, [])
-    return CompareCell(f"{fmt.number(f.median)} {f.unit}", source_ids(f.cite))
+    parts = [
+        (
+            (f"{study.group_label(f.arm)}: " if f.arm else "") + f"{fmt.number(f.median)} {f.unit}",
+            f.cite,
+        )
+        for f in study.design.follow_ups()
+    ]
+    return _joined(parts, NOT_REPORTED)
 
 
 # --- outcomes --------------------------------------------------------------------------

@@ -56,6 +56,7 @@ def _one_decimal(value: float) -> str:
 
 def proportion_figure(about: str, result: Proportion) -> DerivedFigure:
     """The percent of n/N to one decimal with its Wilson 95 % interval."""
+    assert result.n is not None  # a percent alone is never turned back into a count
     interval = stats.wilson(result.n, result.total)
     text = (
         f"{_one_decimal(100 * interval.estimate)}% (Wilson 95% CI "
@@ -128,7 +129,7 @@ def outcome_figures(study: Study, outcome: Outcome) -> list[DerivedFigure]:
     figures = [
         proportion_figure(study.group_label(r.group), r)
         for r in outcome.results
-        if isinstance(r, Proportion)
+        if isinstance(r, Proportion) and r.n is not None
     ]
     comparison = outcome.comparison
     if comparison is not None:

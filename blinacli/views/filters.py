@@ -29,7 +29,8 @@ class Field:
 
 
 def _follow_up(study: Study) -> object:
-    return study.design.follow_up.median if study.design.follow_up else None
+    """Every median follow-up the study reports, the whole study's and each arm's."""
+    return [f.median for f in study.design.follow_ups()]
 
 
 FIELDS: dict[str, Field] = {
@@ -58,7 +59,9 @@ FIELDS: dict[str, Field] = {
         "randomized, else treated, else enrolled N",
         lambda s: size[1] if (size := study_size(s)) else None,
     ),
-    "design.follow_up.median": Field("number", "median follow-up, in its own unit", _follow_up),
+    "design.follow_up.median": Field(
+        "number", "median follow-ups (a list), in their own units", _follow_up
+    ),
     "population.age.min": Field(
         "number",
         "minimum age in years",
@@ -257,7 +260,9 @@ def _age_includes(study: Study, age: int) -> bool:
 
 def _searchable(study: Study) -> list[str]:
     """Titles, labels and notes: what ``--search`` looks in."""
-    texts = [study.id, study.acronym, study.title, study.citation.title, study.condition]
+    texts = [study.id, study.acronym, study.title, study.condition]
+    if study.citation.title is not None:
+        texts.append(study.citation.title)
     texts += [arm.label for arm in study.design.arms]
     texts += [e.label for e in study.design.endpoints]
     texts += [sub.label for sub in study.population.subgroups]

@@ -20,6 +20,8 @@ from blinacli.model import (
     Rate,
     Time,
     Timepoint,
+    Unconfirmed,
+    grade_bounds,
     parse_p,
 )
 
@@ -61,6 +63,10 @@ def p_value(value: float | int | str) -> str:
 
 
 def proportion(result: Proportion) -> str:
+    """ "88/113 (78%)", "88/113", or "52% of 60" when the source gives no count."""
+    if result.n is None:
+        assert result.percent is not None  # the model requires a count or a percent
+        return f"{percent(result.percent)} of {result.total}"
     text = f"{result.n}/{result.total}"
     return f"{text} ({percent(result.percent)})" if result.percent is not None else text
 
@@ -109,11 +115,43 @@ def ratio(value: Comparison) -> str:
     return f"{text} ({ci(value.ci)})" if value.ci is not None else text
 
 
+NO_ESTIMATE = "no estimate or P reported"
+"""What a comparison shows when its source sets two groups' figures side by side and
+gives neither an effect estimate nor a p-value."""
+
+
 def comparison(value: Comparison) -> str:
     parts = [ratio(value)] if value.estimate is not None else []
     if value.p is not None:
         parts.append(p_value(value.p))
-    return "; ".join(parts)
+    return "; ".join(parts) if parts else NO_ESTIMATE
+
+
+def grade(value: int | str) -> str:
+    """A grade as reported: "3", "any", or a range as "≥3" or "3–4" (never one grade)."""
+    bounds = grade_bounds(value)
+    if bounds is None:
+        return "any"
+    low, high = bounds
+    if isinstance(value, int):
+        return str(value)
+    if "≥" in value or ">=" in value:
+        return f"≥{low}"
+    return f"{low}–{high}"
+
+
+def grade_phrase(value: int | str) -> str:
+    """ "grade 3", "grades 3–4", "grade ≥3" or "any grade": a grade in running text."""
+    shown = grade(value)
+    if shown == "any":
+        return "any grade"
+    return f"grades {shown}" if "–" in shown else f"grade {shown}"
+
+
+def unconfirmed(details: list[Unconfirmed]) -> str:
+    """The mark of details the sources leave in doubt: "unconfirmed: direction (the memo
+    does not say which arm is the reference)"; "" when there are none."""
+    return "; ".join(f"unconfirmed: {u.detail} ({u.note})" for u in details)
 
 
 def timepoint(value: Timepoint | None) -> str:

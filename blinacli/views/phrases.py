@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from blinacli.model import Study
+from blinacli.model import AllocationRatio, Study, TrialStatus
 from blinacli.views import formatting as fmt
 
 NOT_REPORTED = "not reported"
@@ -58,7 +58,8 @@ def citation_text(study: Study) -> str:
     authors = ", ".join(c.authors[:6])
     if c.et_al or len(c.authors) > 6:
         authors += ", et al"
-    text = f"{authors}. {c.title.rstrip('.')}. {c.journal}. {c.year}"
+    title = c.title.rstrip(".") if c.title is not None else "[title not stated]"
+    text = f"{authors}. {title}. {c.journal}. {c.year}"
     if c.volume:
         text += f";{c.volume}"
         if c.issue:
@@ -66,3 +67,27 @@ def citation_text(study: Study) -> str:
     if c.pages:
         text += f":{c.pages}"
     return text + "."
+
+
+def ratio_text(study: Study, ratio: AllocationRatio) -> str:
+    """ "2:1 (Blinatumomab : Chemotherapy)": the ratio with the arm each part belongs to."""
+    arms = ratio.arms or [arm.id for arm in study.design.arms]
+    parts = ":".join(str(part) for part in ratio.ratio)
+    if len(arms) != len(ratio.ratio):  # a mismatch validation reports; show the bare ratio
+        return parts
+    return f"{parts} ({' : '.join(study.group_label(arm) for arm in arms)})"
+
+
+STATES = {"completed": "completed", "ongoing": "ongoing", "stopped-early": "stopped early"}
+
+
+def status_text(status: TrialStatus) -> str:
+    """ "stopped early: futility at the interim analysis (as of 2023-05)"."""
+    text = STATES[status.state]
+    if status.reason:
+        text += f": {status.reason}"
+    if status.as_of:
+        text += f" (as of {status.as_of})"
+    if status.unconfirmed:
+        text += f" ({fmt.unconfirmed(status.unconfirmed)})"
+    return text

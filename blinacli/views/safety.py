@@ -8,7 +8,7 @@ from typing import Any
 import msgspec
 
 from blinacli.base.errors import UsageError
-from blinacli.model import AdverseEvent, SafetyStatement, Study, source_ids
+from blinacli.model import AdverseEvent, SafetyStatement, Study, grade_bounds, source_ids
 from blinacli.views import formatting as fmt
 from blinacli.views.phrases import NOT_REPORTED, joined
 
@@ -26,13 +26,19 @@ class SafetyEventRow:
     category: str
     """The category, with the term after a colon when there is one."""
     grade: str
-    """The grade as reported: 1 to 5, or "any"."""
+    """The grade as reported: 1 to 5, "any", or a range such as "≥3" or "3–4"."""
+    grade_min: int | None
+    """The lowest grade the figure covers (3 for "3–4"); None for "any"."""
+    grade_max: int | None
+    """The highest grade the figure covers (5 for "≥3"); None for "any"."""
     n: str
     percent: str
     denominator: str
     """The stated denominator, or "not stated"."""
     timing: str
     note: str | None
+    unconfirmed: str
+    """Details the sources leave in doubt, as marked on screen; "" when none."""
     sources: list[str]
     reported: dict[str, Any]
 
@@ -54,6 +60,8 @@ class SafetyStatementRow:
     category: str
     text: str
     note: str | None
+    unconfirmed: str
+    """Details the sources leave in doubt, as marked on screen; "" when none."""
     sources: list[str]
 
 
@@ -61,15 +69,15 @@ class SafetyStatementRow:
 class SafetyView:
     """``safety``: adverse events and statements across studies, in study order.
 
-    ``min_grade`` keeps events of that numeric grade or higher and drops
-    "any grade" figures, which cannot be placed on the scale; statements carry
-    no grade and are filtered by ``category`` only.
+    ``min_grade`` keeps events whose every grade is that grade or higher (see
+    :func:`at_least`) and drops "any grade" figures, which cannot be placed on the
+    scale; statements carry no grade and are filtered by ``category`` only.
     """
 
     category: str | None
     min_grade: int | None
     filters: list[str]
-    """The filters in words, e.g. "grade 3 or higher (any-grade figures left out)"."""
+    """The filters in words, e.g. "grade 3 or higher (...)"."""
     events: list[SafetyEventRow]
     statements: list[SafetyStatementRow]
     studies: list[str]
@@ -88,6 +96,8 @@ class SafetyView:
             "arm",
             "category",
             "grade",
+            "grade_min",
+            "grade_max",
             "n",
             "percent",
             "denominator",
@@ -97,13 +107,14 @@ class SafetyView:
             "sources",
         ]
         events = [
-            ["event", e.study_id, e.acronym, e.arm, e.category, e.grade, e.n, e.percent]
-            + [e.denominator, e.timing, "", e.note or "", joined(e.sources, " ")]
+            ["event", e.study_id, e.acronym, e.arm, e.category, e.grade]
+            + [_number_cell(e.grade_min), _number_cell(e.grade_max), e.n, e.percent]
+            + [e.denominator, e.timing, "", _note(e.note, e.unconfirmed), joined(e.sources, " ")]
             for e in self.events
         ]
         statements = [
-            ["statement", s.study_id, s.acronym, s.arm, s.category, "", "", "", "", ""]
-            + [s.text, s.note or "", joined(s.sources, " ")]
+            ["statement", s.study_id, s.acronym, s.arm, s.category, "", "", "", "", "", "", ""]
+            + [s.text, _note(s.note, s.unconfirmed), joined(s.sources, " ")]
             for s in self.statements
         ]
         return header, events + statements
@@ -124,7 +135,7 @@ def safety_view(
                 continue
             if isinstance(item, SafetyStatement):
                 statements.append(_statement_row(study, item))
-            elif min_grade is None or (item.grade != "any" and item.grade >= min_grade):
+            elif min_grade is None or at_least(item, min_grade):
                 events.append(_event_row(study, item))
     shown = {row.acronym for row in events} | {row.acronym for row in statements}
     return SafetyView(
@@ -138,18 +149,37 @@ def safety_view(
     )
 
 
+def at_least(event: AdverseEvent, min_grade: int) -> bool:
+    """Whether every grade an event covers is ``min_grade`` or higher: grade 3, "3–4" and
+    "≥3" are at least 3; "2–3" is not, since it may hold grade 2 events; "any" is on no
+    place of the scale and never passes."""
+    bounds = grade_bounds(event.grade)
+    return bounds is not None and bounds[0] >= min_grade
+
+
 def _filters(category: str | None, min_grade: int | None) -> list[str]:
     filters = []
     if category is not None:
         filters.append(f"category or term containing “{category}”")
     if min_grade is not None:
-        filters.append(f"grade {min_grade} or higher (any-grade figures left out)")
+        filters.append(
+            f"grade {min_grade} or higher (any-grade figures and ranges reaching below it left out)"
+        )
     return filters
 
 
 def _matches(item: AdverseEvent | SafetyStatement, wanted: str) -> bool:
     term = item.term if isinstance(item, AdverseEvent) else None
     return any(wanted in text.casefold() for text in (item.category, term) if text)
+
+
+def _number_cell(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _note(note: str | None, unconfirmed: str) -> str:
+    """A figure's note and its unconfirmed details, in one cell."""
+    return "; ".join(part for part in (note, unconfirmed) if part)
 
 
 def _arm(study: Study, arm: str | None) -> str:
@@ -162,12 +192,15 @@ def _event_row(study: Study, event: AdverseEvent) -> SafetyEventRow:
         acronym=study.acronym,
         arm=_arm(study, event.arm),
         category=event.category + (f": {event.term}" if event.term else ""),
-        grade=str(event.grade),
+        grade=fmt.grade(event.grade),
+        grade_min=bounds[0] if (bounds := grade_bounds(event.grade)) else None,
+        grade_max=bounds[1] if bounds else None,
         n=str(event.n) if event.n is not None else NOT_REPORTED,
         percent=fmt.percent(event.percent) if event.percent is not None else NOT_REPORTED,
         denominator=str(event.total) if event.total is not None else "not stated",
         timing=event.timing or "",
         note=event.note,
+        unconfirmed=fmt.unconfirmed(event.unconfirmed),
         sources=source_ids(event.cite),
         reported=msgspec.to_builtins(event),
     )
@@ -181,5 +214,6 @@ def _statement_row(study: Study, item: SafetyStatement) -> SafetyStatementRow:
         category=item.category,
         text=item.text,
         note=item.note,
+        unconfirmed=fmt.unconfirmed(item.unconfirmed),
         sources=source_ids(item.cite),
     )

@@ -23,7 +23,7 @@ from blinacli.model import (
     source_ids,
 )
 from blinacli.views import formatting as fmt
-from blinacli.views import regimens
+from blinacli.views import phrases, regimens
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.views.phrases import citation_text
 
@@ -242,19 +242,37 @@ def _design_items(study: Study) -> list[Item]:
     items = [
         Item("Phase", str(d.phase), cite),
         Item("Allocation", d.allocation, cite),
-        Item("Masking", d.masking or "not stated", cite if d.masking else []),
     ]
+    if d.allocation_ratio is not None:
+        items.append(
+            Item(
+                "Allocation ratio",
+                phrases.ratio_text(study, d.allocation_ratio),
+                source_ids(d.allocation_ratio.cite),
+            )
+        )
+    items.append(Item("Masking", d.masking or "not stated", cite if d.masking else []))
+    status = study.status
+    items.append(
+        Item(
+            "Status",
+            phrases.status_text(status) if status else "not stated",
+            source_ids(status.cite) if status else [],
+        )
+    )
     for arm in d.arms:
         text = f"{arm.label} ({arm.role})"
         if arm.description:
             text += f": {arm.description}"
         items.append(Item(f"Arm {arm.id}", text, source_ids(arm.cite)))
     for endpoint in d.endpoints:
-        items.append(
-            Item(
-                f"{endpoint.role.capitalize()} endpoint", endpoint.label, source_ids(endpoint.cite)
-            )
+        role = (
+            "Endpoint (role not stated)"
+            if endpoint.role == "not-stated"
+            else (f"{endpoint.role.capitalize()} endpoint")
         )
+        text = endpoint.label + (f" — {endpoint.definition}" if endpoint.definition else "")
+        items.append(Item(role, text, source_ids(endpoint.cite)))
     for stage in d.enrollment:
         label = fmt.words(stage.stage).capitalize()
         if stage.arm:
@@ -264,15 +282,17 @@ def _design_items(study: Study) -> list[Item]:
             value += f" ({fmt.percent(stage.percent)})"
         if stage.note:
             value += f" — {stage.note}"
+        if stage.unconfirmed:
+            value += f" ({fmt.unconfirmed(stage.unconfirmed)})"
         items.append(Item(label, value, source_ids(stage.cite)))
-    if d.follow_up is not None:
-        items.append(
-            Item(
-                "Median follow-up",
-                f"{fmt.number(d.follow_up.median)} {d.follow_up.unit}",
-                source_ids(d.follow_up.cite),
-            )
-        )
+    for follow_up in d.follow_ups():
+        label = "Median follow-up"
+        if follow_up.arm:
+            label += f", {study.group_label(follow_up.arm)}"
+        value = f"{fmt.number(follow_up.median)} {follow_up.unit}"
+        if follow_up.note:
+            value += f" — {follow_up.note}"
+        items.append(Item(label, value, source_ids(follow_up.cite)))
     return items
 
 

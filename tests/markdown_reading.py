@@ -23,6 +23,8 @@ SOF_HEADERS = [
 """The columns of a Summary-of-Findings table (`outcomes`, the digest)."""
 # With derived figures in any row, a "Derived †" column follows "Relative effect".
 SOF_WITH_DERIVED = [*SOF_HEADERS[:8], "Derived †", *SOF_HEADERS[8:]]
+SOF_BETWEEN_GROUPS = [*SOF_HEADERS[:7], "Groups compared", *SOF_WITH_DERIVED[7:]]
+"""The header of a table with a row that compares subgroups (responders vs nonresponders)."""
 
 
 def inline_text(token: Token) -> str:

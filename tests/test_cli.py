@@ -640,7 +640,7 @@ def test_show_markdown_blast_rows(runner: CliRunner) -> None:
     (_, outcomes), (_, safety) = md_tables(result.stdout)
     assert outcomes[0] == [
         "complete MRD response",
-        "all",
+        "113 evaluable patients of 116 treated",
         "after 1 cycle",
         "primary",
         "Blinatumomab",
@@ -708,8 +708,13 @@ def test_show_markdown_e1910_rows(runner: CliRunner) -> None:
         ("† between groups", "† difference +16 percentage points; number needed to treat 7"),
         ("† between groups", "† P ≈ 0.013 implied by the CI"),
     ]
-    assert outcomes[0][:4] == ["Overall survival at 3 years", "all", "3 years", "primary"]
-    assert outcomes[5][:4] == ["3-year relapse-free survival", "all", "3 years", "secondary"]
+    assert outcomes[0][:4] == ["Overall survival at 3 years", "not stated", "3 years", "primary"]
+    assert outcomes[5][:4] == [
+        "3-year relapse-free survival",
+        "not stated",
+        "3 years",
+        "secondary",
+    ]
     assert outcomes[3][6] == "from 85% vs 68% at 3 years"
     assert "† derived by blinacli from the reported figures" in result.stdout
 

@@ -19,7 +19,8 @@ from blinacli.load import loader
 from blinacli.model import Study
 from blinacli.render.documents import render_markdown
 from blinacli.render.terminal import render_compare
-from blinacli.views.compare import SECTIONS, CompareRow, CompareView, compare_view
+from blinacli.views.compare import SECTIONS, CompareView, compare_view
+from blinacli.views.compare_cells import CompareRow
 from tests.markdown_reading import MD, md_headings, md_tables
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
@@ -48,7 +49,7 @@ E1910_OS_MD = " ".join([E1910_OS, "[memo]", *(f"† {d}" for d in E1910_OS_DERIV
 # CSV cells hold the reported text, then each derived figure behind its mark.
 E1910_OS_CSV = " ".join([E1910_OS, *(f"† {d}" for d in E1910_OS_DERIVED)])
 BLAST_OS = "Blinatumomab median 36.5 months (95% CI 22.0 to not estimable)"
-OS_3_YEARS = "3 years; whole population"
+OS_3_YEARS = "3 years; population not stated"
 OS_MEDIAN = "no timepoint; Ph-negative ALL in hematologic remission"
 ODDS_TITLE = 'Synthetic trial, with "quotes", commas | pipes (synthetic)'
 
@@ -272,8 +273,9 @@ def test_three_studies_with_the_three_arm_study(studies: dict[str, Study]) -> No
     assert texts(row(three, "outcomes", "2 years; whole population", "Overall survival")) == [
         "not reported",
         "not reported",
-        "Examplumab high dose 81.5% (Kaplan-Meier) vs Examplumab low dose 77.0% (Kaplan-Meier) "
-        "vs Testinib 70.2% (Kaplan-Meier); Examplumab high dose vs Testinib: "
+        # The compared arms first (intervention, comparator), whatever the file's order.
+        "Examplumab high dose 81.5% (Kaplan-Meier) vs Testinib 70.2% (Kaplan-Meier) "
+        "vs Examplumab low dose 77.0% (Kaplan-Meier); Examplumab high dose vs Testinib: "
         "HR 0.72 (90% CI 0.55–0.94); P = 0.04",
     ]
     efs = row(three, "outcomes", "no timepoint; whole population", "Event-free survival")
@@ -474,7 +476,7 @@ def test_rich_outcome_rows_line_up_under_group_headings(view: CompareView) -> No
         ("≠", not_stated),
         ("≠", OS_3_YEARS),
         ("", "Complete MRD response"),
-        ("≠", "after 1 cycle; whole population"),
+        ("≠", "after 1 cycle; 113 evaluable patients of 116 treated"),
     ]
     assert rows[0]["BLAST"] == rows[0]["E1910"] == ""
     assert (flat(rows[1]["BLAST"]), rows[1]["E1910"]) == (
@@ -572,7 +574,7 @@ def test_cli_table_shows_mrd_in_one_notation_and_aligned_os(runner: CliRunner) -
     assert rich_row(result.stdout, "Population", "MRD, source's")["E1910"] == (
         f"{MRD_WORDING[1]} [memo]"
     )
-    os_row = rich_row(result.stdout, "Outcomes", "3 years; whole")
+    os_row = rich_row(result.stdout, "Outcomes", "3 years; population")
     assert (os_row["BLAST"], flat(os_row["E1910"])) == ("not reported", E1910_OS_MD)
     median = rich_row(result.stdout, "Outcomes", "no timepoint; Ph-negative")
     assert (flat(median["BLAST"]), median["E1910"]) == (

@@ -22,6 +22,7 @@ from blinacli.views.digest import DEFAULT_TITLE, NONE_STATED, digest_view, regis
 from blinacli.views.show import study_view
 from tests.markdown_reading import (
     MD,
+    SOF_BETWEEN_GROUPS,
     SOF_WITH_DERIVED,
     inline_text,
     md_headings,
@@ -240,13 +241,15 @@ def test_one_summary_of_findings_table_per_endpoint(runner: CliRunner) -> None:
     tables = tables_in(findings)
     # Every bundled endpoint has a derived figure (a Wilson interval, a difference
     # and NNT, an implied p), so each table has the "Derived †" column.
-    assert [header for header, _ in tables] == [SOF_WITH_DERIVED] * 3
+    # OS and RFS each hold BLAST's landmark row, a comparison of subgroups.
+    assert [header for header, _ in tables] == [SOF_BETWEEN_GROUPS] * 2 + [SOF_WITH_DERIVED]
     assert [[row[0] for row in rows] for _, rows in tables] == [
         ["BLAST", "BLAST", "E1910"],
         ["BLAST", "BLAST", "E1910"],
         ["BLAST"],
     ]
-    assert [header for header, _ in md_tables(text)].count(SOF_WITH_DERIVED) == 3
+    headers = [header for header, _ in md_tables(text)]
+    assert (headers.count(SOF_BETWEEN_GROUPS), headers.count(SOF_WITH_DERIVED)) == (2, 1)
     assert tables_in(section(text, "Complete MRD response", 3))[0][1][0][8] == (
         "77.9% (Wilson 95% CI 69.4–84.5%)"
     )

@@ -23,6 +23,7 @@ from blinacli.views.safety import SafetyEventRow, SafetyView, safety_view
 from blinacli.views.show import study_view
 from tests.markdown_reading import (
     MD,
+    SOF_BETWEEN_GROUPS,
     SOF_WITH_DERIVED,
     md_list_items,
     md_tables,
@@ -163,8 +164,12 @@ def test_blast_median_os_row(bundled: list[Study]) -> None:
 
 def test_blast_landmark_os_row_carries_the_landmark_caveat(bundled: list[Study]) -> None:
     row = row_of(outcomes_view(bundled, "os"), "blast", "os-landmark")
-    assert row.intervention == "Complete MRD responders: 38.9 months (statistic not stated)"
-    assert row.comparator == "MRD nonresponders: 12.5 months (statistic not stated)"
+    # Responders vs nonresponders are groups, never shown as intervention and comparator.
+    assert row.intervention == row.comparator == "— (groups compared, not arms)"
+    assert row.groups_compared == (
+        "Complete MRD responders: 38.9 months (statistic not stated) vs "
+        "MRD nonresponders: 12.5 months (statistic not stated)"
+    )
     assert row.relative_effect == "P = 0.002"
     assert row.role == "landmark"
     assert row.comment == (
@@ -180,8 +185,9 @@ def test_e1910_os_row(bundled: list[Study]) -> None:
     assert row.comparator == "Chemotherapy alone: 68%"
     assert row.intervention == "Blinatumomab + chemotherapy: 85%"
     assert row.participants == "224 randomized (112 + 112)"
-    assert row.comment == "from a secondary summary"
-    assert (row.timepoint, row.population, row.role) == ("3 years", "all", "primary")
+    # The memo does not name the analysis population: "not stated", never "all".
+    assert row.comment == "population not stated; from a secondary summary"
+    assert (row.timepoint, row.population, row.role) == ("3 years", "not stated", "primary")
     assert row.other_groups == []
     assert row.sources == ["memo"]
 
@@ -235,7 +241,9 @@ def test_no_shown_field_is_blank(bundled: list[Study], synthetic: list[Study]) -
         for row in outcomes_view(studies, term).rows:
             for field in fields(row):
                 value = getattr(row, field.name)
-                if isinstance(value, str) and field.name != "comment":
+                # A comment may be empty, and only a comparison of subgroups fills
+                # groups_compared (shown only then).
+                if isinstance(value, str) and field.name not in ("comment", "groups_compared"):
                     assert value.strip(), f"{row.acronym} {row.outcome_id}: {field.name} is blank"
             checked.add((row.study_id, row.outcome_id))
     assert checked == {(s.id, o.id) for s in studies for o in s.outcomes}
@@ -436,7 +444,7 @@ def test_outcomes_terminal_at_80_columns(bundled: list[Study]) -> None:
         "Intervention Blinatumomab + chemotherapy: 85%",
         "Participants 224 randomized (112 + 112)",
         f"Comment single-arm study; {LANDMARK}",
-        "Comment from a secondary summary",
+        "Comment population not stated; from a secondary summary",
         "Sources [abstract] [facts]",
     ):
         assert expected in text
@@ -517,7 +525,7 @@ def test_outcomes_markdown_sof_table(bundled: list[Study]) -> None:
     assert_clean_markdown(markdown)
     assert markdown.startswith("# Overall survival: summary of findings\n")
     [(header, rows)] = md_tables(markdown)
-    assert header == SOF_WITH_DERIVED
+    assert header == SOF_BETWEEN_GROUPS
     records = [by_header(header, row) for row in rows]
     assert [r["Study"] for r in records] == ["BLAST", "BLAST", "E1910"]
     assert records[0]["Intervention"] == BLAST_MEDIAN_OS
@@ -528,15 +536,16 @@ def test_outcomes_markdown_sof_table(bundled: list[Study]) -> None:
         "Study": "E1910",
         "Outcome": "Overall survival at 3 years",
         "Timepoint": "3 years",
-        "Population": "all",
+        "Population": "not stated",
         "Participants": "224 randomized (112 + 112)",
         "Comparator": "Chemotherapy alone: 68%",
         "Intervention": "Blinatumomab + chemotherapy: 85%",
+        "Groups compared": "",
         "Relative effect": E1910_HR,
         "Derived †": "difference +17 percentage points; number needed to treat 6; "
         "P ≈ 0.0025 implied by the CI",
         "Role": "primary",
-        "Comment": "from a secondary summary",
+        "Comment": "population not stated; from a secondary summary",
         "Sources": "[memo]",
     }
     assert records[0]["Derived †"] == ""

@@ -95,9 +95,12 @@ class Study(Model, kw_only=True, frozen=True):
         analysis = outcome.analysis
         if analysis is None:
             return self.population_label(outcome.population)
-        text = analysis.label if analysis.n is None else f"{analysis.n} {analysis.label}"
-        if analysis.of is not None:
-            text += f" of {analysis.of}" + (f" {analysis.of_label}" if analysis.of_label else "")
+        if analysis.of is None:
+            text = analysis.label + (f" (n = {analysis.n})" if analysis.n is not None else "")
+        else:
+            counted = analysis.label if analysis.n is None else f"{analysis.n} {analysis.label}"
+            text = f"{counted} of {analysis.of}"
+            text += f" {analysis.of_label}" if analysis.of_label else ""
         if outcome.population not in (None, "all"):
             text += f", in {self.group_label(outcome.population)}"
         return text

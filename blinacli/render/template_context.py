@@ -94,8 +94,8 @@ FIELDS: dict[str, dict[str, str]] = {
         "title": "the table's title",
         "covers": "the terms included (the term and any narrower ones)",
         "rows": "OutcomeRow per study and analysis: outcome, timepoint, population, "
-        "participants, comparator, intervention, other_groups, relative_effect, role, "
-        "comment, notes, sources, reported",
+        "participants, comparator, intervention, groups_compared, other_groups, "
+        "relative_effect, role, comment, notes, sources, reported",
         "not_reported_by": "acronyms of the studies that do not report the endpoint",
         "forest": "ForestPlot per ratio measure: title, measure_label, rows (acronym, outcome, "
         "groups, estimate, lower, upper, value, randomized, note), omitted, ticks, favours "

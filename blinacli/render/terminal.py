@@ -22,7 +22,8 @@ from blinacli.views.listing import ListView
 from blinacli.views.show import EventView, Item, StatementView, StudyView
 
 if TYPE_CHECKING:  # only annotations: `show` need not import compare, outcomes, safety or forest
-    from blinacli.views.compare import CompareCell, CompareSection, CompareView
+    from blinacli.views.compare import CompareSection, CompareView
+    from blinacli.views.compare_cells import CompareCell
     from blinacli.views.outcomes import EndpointsView, OutcomeRow, OutcomesView
     from blinacli.views.safety import SafetyEventRow, SafetyStatementRow, SafetyView
 
@@ -283,8 +284,11 @@ def _outcome_fields(row: OutcomeRow) -> Table:
         ("Timepoint", text(row.timepoint)),
         ("Population", text(row.population)),
         ("Participants", text(row.participants)),
-        ("Comparator", text(row.comparator)),
-        ("Intervention", text(row.intervention)),
+        *(
+            [("Groups compared", text(row.groups_compared))]
+            if row.groups_compared
+            else [("Comparator", text(row.comparator)), ("Intervention", text(row.intervention))]
+        ),
         *(("Other group", text(group)) for group in row.other_groups),
         ("Relative effect", text(row.relative_effect)),
         *((f"Derived {MARK}", _derived(figure)) for figure in row.derived),

@@ -8,13 +8,14 @@ population, so the same analysis sits on one row whichever study reports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from blinacli.base.errors import UsageError
 from blinacli.model import (
     ENDPOINT_NAMES,
     AdverseEvent,
+    FollowUp,
     Outcome,
     Quote,
     Regimen,
@@ -26,6 +27,17 @@ from blinacli.model import (
 from blinacli.model.vocabulary import ENDPOINTS
 from blinacli.views import formatting as fmt
 from blinacli.views import phrases, regimens
+from blinacli.views.compare_cells import (
+    NONE_RECORDED,
+    NOT_REPORTED,
+    NOT_STATED,
+    CompareCell,
+    CompareRow,
+)
+from blinacli.views.compare_cells import joined as _joined
+from blinacli.views.compare_cells import row as _row
+from blinacli.views.compare_cells import rows as _rows
+from blinacli.views.comparisons import direction_note, ordered_results, outcome_notes
 from blinacli.views.derived import MARK, outcome_figures
 from blinacli.views.phrases import citation_text, study_size
 
@@ -39,30 +51,6 @@ TITLES = {
     "outcomes": "Outcomes",
     "safety": "Safety",
 }
-NOT_REPORTED = "not reported"
-NOT_STATED = regimens.NOT_STATED
-NONE_RECORDED = "none recorded"
-
-
-@dataclass(frozen=True)
-class CompareCell:
-    """One study's entry on a row: the text shown and the sources it was read in."""
-
-    text: str
-    sources: list[str]
-    derived: list[str] = field(default_factory=list)
-    """Figures derived from the reported ones, each without its mark (shown marked)."""
-
-
-@dataclass(frozen=True)
-class CompareRow:
-    """One item across the studies; ``differs`` when the cells' texts are not all equal."""
-
-    label: str
-    cells: list[CompareCell]
-    differs: bool
-    group: str | None = None
-    """The heading of a block of rows, e.g. the endpoint "Overall survival"."""
 
 
 @dataclass(frozen=True)
@@ -185,28 +173,6 @@ def _sections(names: Sequence[str] | None) -> set[str]:
     return wanted
 
 
-# --- rows ------------------------------------------------------------------------------
-
-
-def _row(label: str, cells: list[CompareCell], group: str | None = None) -> CompareRow:
-    differs = len({cell.text for cell in cells}) > 1
-    return CompareRow(label, cells, differs, group)
-
-
-Cell = Callable[[Study], CompareCell]
-
-
-def _rows(studies: list[Study], items: list[tuple[str, Cell]]) -> list[CompareRow]:
-    return [_row(label, [cell(s) for s in studies]) for label, cell in items]
-
-
-def _joined(parts: list[tuple[str, list[Quote]]], empty: str) -> CompareCell:
-    """Several texts in one cell, separated by semicolons, with all their sources."""
-    if not parts:
-        return CompareCell(empty, [])
-    return CompareCell("; ".join(t for t, _ in parts), source_ids(q for _, c in parts for q in c))
-
-
 # --- citation --------------------------------------------------------------------------
 
 
@@ -281,17 +247,16 @@ def _masking(study: Study) -> CompareCell:
 
 
 def _ratio(study: Study) -> CompareCell:
-    ratio = study.design.allocation_ratio
-    if ratio is None:
-        return CompareCell(NOT_STATED, [])
-    return CompareCell(phrases.ratio_text(study, ratio), source_ids(ratio.cite))
+    r = study.design.allocation_ratio
+    return CompareCell(phrases.ratio_text(study, r), source_ids(r.cite)) if r else _NONE
 
 
 def _status(study: Study) -> CompareCell:
-    status = study.status
-    if status is None:
-        return CompareCell(NOT_STATED, [])
-    return CompareCell(phrases.status_text(status), source_ids(status.cite))
+    s = study.status
+    return CompareCell(phrases.status_text(s), source_ids(s.cite)) if s else _NONE
+
+
+_NONE = CompareCell(NOT_STATED, [])
 
 
 def _arms(study: Study) -> CompareCell:
@@ -434,14 +399,11 @@ def _follow_up(studies: list[Study]) -> list[CompareRow]:
 
 
 def _median_follow_up(study: Study) -> CompareCell:
-    parts = [
-        (
-            (f"{study.group_label(f.arm)}: " if f.arm else "") + f"{fmt.number(f.median)} {f.unit}",
-            f.cite,
-        )
-        for f in study.design.follow_ups()
-    ]
-    return _joined(parts, NOT_REPORTED)
+    def text(f: FollowUp) -> str:
+        arm = f"{study.group_label(f.arm)}: " if f.arm else ""
+        return f"{arm}{fmt.number(f.median)} {f.unit}"
+
+    return _joined([(text(f), f.cite) for f in study.design.follow_ups()], NOT_REPORTED)
 
 
 # --- outcomes --------------------------------------------------------------------------
@@ -486,7 +448,9 @@ def _endpoint_heading(outcome: Outcome) -> str:
 
 def _analysis_label(study: Study, outcome: Outcome) -> str:
     timepoint = outcome.timepoint.label if outcome.timepoint else "no timepoint"
-    if outcome.population == "all":
+    if outcome.analysis is not None:
+        population = study.analysis_label(outcome)
+    elif outcome.population == "all":
         population = "whole population"
     elif outcome.population is None:
         population = "population not stated"
@@ -513,17 +477,25 @@ def _analysis_cell(study: Study, key: AnalysisKey) -> CompareCell:
 
 def _outcome_cell(study: Study, outcome: Outcome) -> CompareCell:
     """E.g. "Blinatumomab + chemotherapy 85% vs Chemotherapy alone 68%; HR 0.41 (…); P = 0.002"."""
-    parts = [" vs ".join(f"{study.group_label(r.group)} {fmt.result(r)}" for r in outcome.results)]
-    cites = [q for r in outcome.results for q in r.cite]
+    results = ordered_results(study, outcome)
+    parts = [
+        " vs ".join(
+            f"{study.group_label(r.group)} {fmt.result(r)}{fmt.unconfirmed_mark(r.unconfirmed)}"
+            for r in results
+        )
+    ]
+    cites = [q for r in results for q in r.cite]
     comparison = outcome.comparison
     if comparison is not None:
-        text = fmt.comparison(comparison)
-        shown = [r.group for r in outcome.results]
-        if shown != comparison.groups:  # name the groups unless the results are exactly them
+        text = fmt.comparison(comparison) + direction_note(study, comparison)
+        text += fmt.unconfirmed_mark(comparison.unconfirmed)
+        shown = [r.group for r in results]
+        if sorted(shown) != sorted(comparison.groups):  # name the groups unless shown
             names = " vs ".join(study.group_label(g) for g in comparison.groups)
             text = f"{names}: {text}"
         parts.append(text)
         cites += comparison.cite
+    parts += [note for note in outcome_notes(study, outcome) if note not in outcome.notes]
     derived = [
         f"{d.text} (from {d.basis})" if d.about == "between groups" else f"{d.about}: {d.text}"
         for d in outcome_figures(study, outcome)
@@ -566,7 +538,7 @@ def _safety_cell(study: Study, category: str) -> CompareCell:
 def _safety_item(item: AdverseEvent | SafetyStatement) -> str:
     if isinstance(item, SafetyStatement):
         return item.text
-    grade = "any grade" if item.grade == "any" else f"grade {item.grade}"
+    grade = fmt.grade_phrase(item.grade)
     if item.term:
         grade = f"{item.term}, {grade}"
     text = f"{grade}: {_event_count(item)}"

@@ -224,7 +224,10 @@ def forest_plots(studies: Sequence[Study], endpoint_terms: Sequence[str]) -> lis
             key = (comparison.measure, intervention_side(outcome.endpoint, comparison.measure))
             rows, omitted = collected.setdefault(key, ([], []))
             ci = comparison.ci
-            if ci is None:
+            direction = _direction_problem(study, comparison)
+            if direction is not None:
+                omitted.append(_omitted(study, outcome, comparison, direction))
+            elif ci is None:
                 omitted.append(
                     _omitted(study, outcome, comparison, "no confidence interval reported")
                 )
@@ -241,6 +244,18 @@ def forest_plots(studies: Sequence[Study], endpoint_terms: Sequence[str]) -> lis
                 plot_id += f"-{len(plots) + 1}"
             plots.append(_plot(plot_id, terms[0], measure, side, rows, omitted))
     return plots
+
+
+def _direction_problem(study: Study, comparison: Comparison) -> str | None:
+    """Why a ratio cannot sit on an axis whose sides favour the intervention or the
+    comparator: it compares subgroups (no intervention), or the source gives it as
+    comparator vs intervention (plotting it would need its inverse, a derived figure)."""
+    intervention = study.intervention_of(comparison)
+    if intervention is None:
+        return "a comparison of subgroups, not of arms: no side favours an intervention"
+    if intervention != comparison.groups[0]:
+        return "reported as comparator vs intervention; its inverse is not derived"
+    return None
 
 
 def _omitted(study: Study, outcome: Outcome, comparison: Comparison, reason: str) -> OmittedRow:

@@ -148,6 +148,21 @@ def grade_phrase(value: int | str) -> str:
     return f"grades {shown}" if "–" in shown else f"grade {shown}"
 
 
+def unconfirmed_mark(details: list[Unconfirmed]) -> str:
+    """The short mark after a figure with details in doubt: " [unconfirmed: direction]";
+    "" when there are none. The reasons go in the figure's notes
+    (:func:`unconfirmed_notes`)."""
+    if not details:
+        return ""
+    return f" [unconfirmed: {', '.join(u.detail for u in details)}]"
+
+
+def unconfirmed_notes(details: list[Unconfirmed], about: str = "") -> list[str]:
+    """One note per detail in doubt: "Unconfirmed direction: the memo does not say"."""
+    texts = [f"unconfirmed {u.detail}: {u.note}" for u in details]
+    return [f"{about}: {t}" if about else t[:1].upper() + t[1:] for t in texts]
+
+
 def unconfirmed(details: list[Unconfirmed]) -> str:
     """The mark of details the sources leave in doubt: "unconfirmed: direction (the memo
     does not say which arm is the reference)"; "" when there are none."""

@@ -20,6 +20,7 @@ from blinacli.model import (
     vocabulary,
 )
 from blinacli.views import formatting as fmt
+from blinacli.views.comparisons import compared_groups, direction_note, outcome_notes
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.views.forest import ForestPlot, forest_plots
 from blinacli.views.phrases import NOT_REPORTED, joined
@@ -28,6 +29,9 @@ NO_COMPARATOR = "no comparator"
 """A single-arm study's comparator column."""
 NO_COMPARISON = "no comparison reported"
 """The comparator column of a study with several groups but no stated comparison."""
+NOT_ARMS = "— (groups compared, not arms)"
+"""The intervention and comparator columns of a comparison of subgroups (responders vs
+nonresponders, a landmark analysis): its groups are shown as "A vs B" instead."""
 SECONDARY = "from a secondary summary"
 
 
@@ -58,10 +62,14 @@ class OutcomeRow:
     comparator: str
     """The comparator group and its value; "no comparator" for a single-arm study."""
     intervention: str
+    groups_compared: str
+    """For a comparison of subgroups, not arms: "A: value vs B: value" in the source's order
+    (the intervention and comparator columns then say :data:`NOT_ARMS`); else ""."""
     other_groups: list[str]
     """Each group outside the comparison (a third arm, say) with its value."""
     relative_effect: str
-    """The comparison as reported, e.g. "HR 0.41 (95% CI 0.23–0.73); P = 0.002"."""
+    """The comparison as reported, e.g. "HR 0.41 (95% CI 0.23–0.73); P = 0.002", with its
+    direction when the source reports it as comparator vs intervention."""
     role: str
     comment: str
     """Caveats built from the data ("single-arm study", "from a secondary summary"), or ""."""
@@ -104,6 +112,7 @@ class OutcomesView:
             "participants",
             "comparator",
             "intervention",
+            "groups_compared",
             "other_groups",
             "relative_effect",
             "role",
@@ -127,6 +136,7 @@ def _outcome_record(row: OutcomeRow) -> list[str]:
         row.participants,
         row.comparator,
         row.intervention,
+        row.groups_compared,
         joined(row.other_groups),
         row.relative_effect,
         row.role,
@@ -160,10 +170,11 @@ def outcomes_view(studies: list[Study], endpoint: str) -> OutcomesView:
 
 
 def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
-    intervention, comparator = _compared_groups(outcome)
+    comparison = outcome.comparison
+    between_groups = comparison is not None and study.intervention_of(comparison) is None
+    intervention, comparator = compared_groups(study, outcome)
     groups = [g for g in (intervention, comparator) if g is not None]
     others = [r for r in outcome.results if r.group not in groups]
-    comparison = outcome.comparison
     return OutcomeRow(
         study_id=study.id,
         acronym=study.acronym,
@@ -174,16 +185,27 @@ def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
         population=_population(study, outcome),
         participants=_participants(study, outcome, [*groups, *(r.group for r in others)]),
         comparator=(
-            _group_value(study, outcome, comparator)
+            NOT_ARMS
+            if between_groups
+            else _group_value(study, outcome, comparator)
             if comparator is not None
             else _no_comparator(study)
         ),
-        intervention=_group_value(study, outcome, intervention) if intervention else NOT_REPORTED,
-        other_groups=[f"{study.group_label(r.group)}: {fmt.result(r)}" for r in others],
-        relative_effect=fmt.comparison(comparison) if comparison else NOT_REPORTED,
+        intervention=(
+            NOT_ARMS
+            if between_groups
+            else _group_value(study, outcome, intervention)
+            if intervention
+            else NOT_REPORTED
+        ),
+        groups_compared=(
+            " vs ".join(_group_value(study, outcome, g) for g in groups) if between_groups else ""
+        ),
+        other_groups=[_group_value(study, outcome, r.group) for r in others],
+        relative_effect=_relative_effect(study, outcome),
         role=fmt.words(outcome.role),
         comment=joined(_caveats(study, outcome, intervention, comparator)),
-        notes=[*outcome.notes, *_result_notes(study, outcome)],
+        notes=outcome_notes(study, outcome),
         sources=source_ids(_cites(outcome)),
         reported={
             "results": msgspec.to_builtins(outcome.results),
@@ -193,12 +215,17 @@ def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
     )
 
 
-def _compared_groups(outcome: Outcome) -> tuple[str | None, str | None]:
-    """(intervention, comparator): the comparison's groups, else the first result alone."""
-    if outcome.comparison is not None:
-        intervention, comparator = outcome.comparison.groups
-        return intervention, comparator
-    return (outcome.results[0].group if outcome.results else None), None
+def _relative_effect(study: Study, outcome: Outcome) -> str:
+    """The comparison as reported, with its direction named when the source gives it as
+    comparator vs intervention, and its unconfirmed details marked."""
+    comparison = outcome.comparison
+    if comparison is None:
+        return NOT_REPORTED
+    return (
+        fmt.comparison(comparison)
+        + direction_note(study, comparison)
+        + (fmt.unconfirmed_mark(comparison.unconfirmed))
+    )
 
 
 def _result_of(outcome: Outcome, group: str) -> MeasureResult | None:
@@ -207,11 +234,12 @@ def _result_of(outcome: Outcome, group: str) -> MeasureResult | None:
 
 def _group_value(study: Study, outcome: Outcome, group: str) -> str:
     result = _result_of(outcome, group)
-    return f"{study.group_label(group)}: {fmt.result(result) if result else NOT_REPORTED}"
-
-
-def _result_notes(study: Study, outcome: Outcome) -> list[str]:
-    return [f"{study.group_label(r.group)}: {r.note}" for r in outcome.results if r.note]
+    if result is None:
+        return f"{study.group_label(group)}: {NOT_REPORTED}"
+    return (
+        f"{study.group_label(group)}: {fmt.result(result)}"
+        f"{fmt.unconfirmed_mark(result.unconfirmed)}"
+    )
 
 
 def _no_comparator(study: Study) -> str:
@@ -219,6 +247,8 @@ def _no_comparator(study: Study) -> str:
 
 
 def _population(study: Study, outcome: Outcome) -> str:
+    if outcome.analysis is not None:
+        return study.analysis_label(outcome)
     label = study.population_label(outcome.population)
     subgroup = next((s for s in study.population.subgroups if s.id == outcome.population), None)
     if subgroup is not None and subgroup.n is not None:
@@ -230,7 +260,11 @@ def _participants(study: Study, outcome: Outcome, groups: list[str]) -> str:
     results = [_result_of(outcome, g) for g in groups]
     if results and all(isinstance(r, Proportion) for r in results):
         return " + ".join(str(r.total) for r in results if isinstance(r, Proportion))
-    randomized = _randomized(study, groups) if outcome.population == "all" else None
+    if outcome.analysis is not None and outcome.analysis.n is not None:
+        return f"{outcome.analysis.n} {outcome.analysis.label}"
+    # The arms' randomized numbers describe the arms whatever the analysis set; a
+    # subgroup's analysis is sized by the subgroup instead.
+    randomized = _randomized(study, groups) if outcome.population in (None, "all") else None
     if randomized is not None:
         return randomized
     subgroup = next((s for s in study.population.subgroups if s.id == outcome.population), None)
@@ -266,7 +300,7 @@ def _caveats(
         caveats.append(f"landmark analysis: {groups}, not a randomized comparison")
     if any(isinstance(r, Time) and r.statistic == "not-stated" for r in outcome.results):
         caveats.append("statistic not stated")
-    if outcome.population is None:
+    if outcome.population is None and outcome.analysis is None:
         caveats.append("population not stated")
     if _secondary_only(study, outcome):
         caveats.append(SECONDARY)

@@ -18,12 +18,14 @@ from blinacli.model import (
     Outcome,
     SafetyStatement,
     Study,
+    Unconfirmed,
     format_path,
     quotes,
     source_ids,
 )
 from blinacli.views import formatting as fmt
 from blinacli.views import phrases, regimens
+from blinacli.views.comparisons import direction_note, ordered_results, outcome_notes
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.views.phrases import citation_text
 
@@ -360,19 +362,30 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
         endpoint=ENDPOINT_NAMES[outcome.endpoint],
         title=_title(outcome),
         role=fmt.words(outcome.role),
-        population=study.population_label(outcome.population),
+        population=study.analysis_label(outcome),
         timepoint=fmt.timepoint(outcome.timepoint),
         results=[
-            GroupResult(study.group_label(r.group), fmt.result(r), source_ids(r.cite), r.note)
-            for r in outcome.results
+            GroupResult(
+                study.group_label(r.group),
+                fmt.result(r) + fmt.unconfirmed_mark(r.unconfirmed),
+                source_ids(r.cite),
+                r.note,
+            )
+            for r in ordered_results(study, outcome)
         ],
-        comparison=fmt.comparison(comparison) if comparison else None,
+        comparison=(
+            fmt.comparison(comparison)
+            + direction_note(study, comparison)
+            + fmt.unconfirmed_mark(comparison.unconfirmed)
+            if comparison
+            else None
+        ),
         comparison_label=comparison.label if comparison else None,
         comparison_groups=(
             " vs ".join(study.group_label(g) for g in comparison.groups) if comparison else None
         ),
         comparison_sources=source_ids(comparison.cite) if comparison else [],
-        notes=list(outcome.notes),
+        notes=outcome_notes(study, outcome),
         derived=outcome_figures(study, outcome),
     )
 
@@ -396,14 +409,21 @@ def _event(study: Study, event: AdverseEvent) -> EventView:
         )
     return EventView(
         category=event.category + (f": {event.term}" if event.term else ""),
-        grade=str(event.grade),
+        grade=fmt.grade(event.grade),
         arm=study.group_label(event.arm) if event.arm else "all",
         count=count,
         denominator=str(event.total) if event.total is not None else "not stated",
         timing=event.timing or "",
         sources=source_ids(event.cite),
-        note=event.note,
+        note=_with_unconfirmed(event.note, event.unconfirmed),
     )
+
+
+def _with_unconfirmed(note: str | None, details: list[Unconfirmed]) -> str | None:
+    """A finding's note with the details the sources leave in doubt after it."""
+    parts = [note] if note else []
+    parts += fmt.unconfirmed_notes(details)
+    return "; ".join(parts) or None
 
 
 def _statement(study: Study, item: SafetyStatement) -> StatementView:
@@ -412,7 +432,7 @@ def _statement(study: Study, item: SafetyStatement) -> StatementView:
         arm=study.group_label(item.arm) if item.arm else "all",
         text=item.text,
         sources=source_ids(item.cite),
-        note=item.note,
+        note=_with_unconfirmed(item.note, item.unconfirmed),
     )
 
 

@@ -249,7 +249,7 @@ def test_show_json_title_is_the_title_as_written(runner: CliRunner, evidence: Pa
     ("name", "tags"),
     [
         ("list", {"ARM"}),
-        ("show", {"ARM", "OUTCOME", "STATEMENT"}),
+        ("show", {"ARM", "OUTCOME", "NOTE", "STATEMENT"}),
         ("compare", {"TITLE", "ARM", "STATEMENT"}),
         ("outcomes", {"ARM", "OUTCOME", "NOTE"}),
         ("safety", {"ARM", "STATEMENT"}),

@@ -164,9 +164,9 @@ def unconfirmed_notes(details: list[Unconfirmed], about: str = "") -> list[str]:
 
 
 def unconfirmed(details: list[Unconfirmed]) -> str:
-    """The mark of details the sources leave in doubt: "unconfirmed: direction (the memo
-    does not say which arm is the reference)"; "" when there are none."""
-    return "; ".join(f"unconfirmed: {u.detail} ({u.note})" for u in details)
+    """The details in doubt with their reasons, in one cell: "Unconfirmed grade: ..."; ""
+    when there are none."""
+    return "; ".join(unconfirmed_notes(details))
 
 
 def timepoint(value: Timepoint | None) -> str:

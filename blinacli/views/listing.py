@@ -16,6 +16,7 @@ import msgspec
 
 from blinacli.model import ENDPOINT_NAMES, Outcome, Study, source_ids
 from blinacli.views import formatting as fmt
+from blinacli.views.comparisons import direction_note, ordered_results
 from blinacli.views.phrases import design_phrase, population_phrase, study_size
 
 
@@ -86,11 +87,12 @@ def headline_text(study: Study, outcome: Outcome) -> str:
     labelled = len(outcome.results) > 1
     values = " vs ".join(
         f"{study.group_label(r.group)} {fmt.result(r)}" if labelled else fmt.result(r)
-        for r in outcome.results
+        for r in ordered_results(study, outcome)
     )
     text = f"{name}: {values}" if values else name
     if outcome.comparison is not None:
         text += f"; {fmt.comparison(outcome.comparison)}"
+        text += direction_note(study, outcome.comparison)
     return text
 
 

@@ -174,15 +174,21 @@ def _study_csv(view: StudyView) -> tuple[list[str], list[list[str]]]:
                 f"{MARK} {d.text}",
                 [f"derived from {d.basis}"],
             )
+        for text in o.notes:
+            add("outcomes", label, "note", text, [])
     for e in view.events:
         value = f"{e.count} of {e.denominator}" + (f"; {e.timing}" if e.timing else "")
         add("safety", f"{e.category}, grade {e.grade}", e.arm, value, e.sources)
+        if e.note:
+            add("safety", f"{e.category}, grade {e.grade}", "note", e.note, [])
     for s in view.statements:
         add("safety", s.category, s.arm, s.text, s.sources)
+        if s.note:
+            add("safety", s.category, "note", s.note, [])
     for c in [*view.claims, *view.limitations]:
         add("claims", c.kind, c.attribution, c.text, [c.source])
-    for note in view.notes:
-        add("notes", note.label, "", note.value, [])
+    for item in view.notes:
+        add("notes", item.label, "", item.value, [])
     return ["study", "section", "item", "group", "value", "sources"], rows
 
 

@@ -8,8 +8,9 @@ from typing import Any
 import msgspec
 
 from blinacli.base.errors import UsageError
-from blinacli.model import AdverseEvent, SafetyStatement, Study, source_ids
+from blinacli.model import AdverseEvent, SafetyStatement, Study
 from blinacli.views import formatting as fmt
+from blinacli.views.covered import credit_for
 from blinacli.views.phrases import NOT_REPORTED, joined
 
 MIN_GRADE, MAX_GRADE = 1, 5
@@ -168,7 +169,7 @@ def _event_row(study: Study, event: AdverseEvent) -> SafetyEventRow:
         denominator=str(event.total) if event.total is not None else "not stated",
         timing=event.timing or "",
         note=event.note,
-        sources=source_ids(event.cite),
+        sources=credit_for(event.cite, event),
         reported=msgspec.to_builtins(event),
     )
 
@@ -181,5 +182,5 @@ def _statement_row(study: Study, item: SafetyStatement) -> SafetyStatementRow:
         category=item.category,
         text=item.text,
         note=item.note,
-        sources=source_ids(item.cite),
+        sources=credit_for(item.cite, text=item.text),
     )

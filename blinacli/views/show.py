@@ -20,10 +20,10 @@ from blinacli.model import (
     Study,
     format_path,
     quotes,
-    source_ids,
 )
 from blinacli.views import formatting as fmt
 from blinacli.views import regimens
+from blinacli.views.covered import credit_for
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.views.phrases import citation_text
 
@@ -218,43 +218,41 @@ def study_view(study: Study) -> StudyView:
 
 def _citation_items(study: Study) -> list[Item]:
     c = study.citation
-    sources = source_ids(c.cite)
     items = []
-    if c.doi:
-        items.append(Item("DOI", c.doi, sources))
-    if c.pmid:
-        items.append(Item("PMID", c.pmid, sources))
-    if c.pmcid:
-        items.append(Item("PMCID", c.pmcid, sources))
+    for label, value in (("DOI", c.doi), ("PMID", c.pmid), ("PMCID", c.pmcid)):
+        if value:
+            items.append(Item(label, value, credit_for(c.cite, value, text=value)))
     if c.erratum:
-        items.append(Item("Erratum", c.erratum, sources))
+        items.append(Item("Erratum", c.erratum, credit_for(c.cite, text=c.erratum)))
     for reg in study.registrations:
         value = reg.id
         if reg.secondary_ids:
             value += f" (also {', '.join(reg.secondary_ids)})"
-        items.append(Item(reg.registry, value, source_ids(reg.cite)))
+        sources = credit_for(reg.cite, reg, text=[reg.id, *reg.secondary_ids])
+        items.append(Item(reg.registry, value, sources))
     return items
 
 
 def _design_items(study: Study) -> list[Item]:
     d = study.design
-    cite = source_ids(d.cite)
     items = [
-        Item("Phase", str(d.phase), cite),
-        Item("Allocation", d.allocation, cite),
-        Item("Masking", d.masking or "not stated", cite if d.masking else []),
+        Item("Phase", str(d.phase), credit_for(d.cite, d.phase)),
+        Item("Allocation", d.allocation, credit_for(d.cite, text=d.allocation)),
+        Item(
+            "Masking",
+            d.masking or "not stated",
+            credit_for(d.cite, text=d.masking) if d.masking else [],
+        ),
     ]
     for arm in d.arms:
         text = f"{arm.label} ({arm.role})"
         if arm.description:
             text += f": {arm.description}"
-        items.append(Item(f"Arm {arm.id}", text, source_ids(arm.cite)))
+        sources = credit_for(arm.cite, arm, text=[arm.label, arm.description])
+        items.append(Item(f"Arm {arm.id}", text, sources))
     for endpoint in d.endpoints:
-        items.append(
-            Item(
-                f"{endpoint.role.capitalize()} endpoint", endpoint.label, source_ids(endpoint.cite)
-            )
-        )
+        sources = credit_for(endpoint.cite, endpoint, text=endpoint.label)
+        items.append(Item(f"{endpoint.role.capitalize()} endpoint", endpoint.label, sources))
     for stage in d.enrollment:
         label = fmt.words(stage.stage).capitalize()
         if stage.arm:
@@ -264,13 +262,13 @@ def _design_items(study: Study) -> list[Item]:
             value += f" ({fmt.percent(stage.percent)})"
         if stage.note:
             value += f" — {stage.note}"
-        items.append(Item(label, value, source_ids(stage.cite)))
+        items.append(Item(label, value, credit_for(stage.cite, stage)))
     if d.follow_up is not None:
         items.append(
             Item(
                 "Median follow-up",
                 f"{fmt.number(d.follow_up.median)} {d.follow_up.unit}",
-                source_ids(d.follow_up.cite),
+                credit_for(d.follow_up.cite, d.follow_up),
             )
         )
     return items
@@ -278,22 +276,24 @@ def _design_items(study: Study) -> list[Item]:
 
 def _population_items(study: Study) -> list[Item]:
     p = study.population
-    cite = source_ids(p.cite)
     disease = p.disease + (f" ({p.abbreviation})" if p.abbreviation else "")
-    items = [Item("Disease", disease, cite)]
+    items = [Item("Disease", disease, credit_for(p.cite, text=[p.disease, p.abbreviation]))]
     if p.lineage:
-        items.append(Item("Lineage", p.lineage, cite))
+        items.append(Item("Lineage", p.lineage, credit_for(p.cite, text=p.lineage)))
     if p.age is not None:
-        items.append(Item("Age", fmt.age(p.age), source_ids(p.age.cite)))
+        sources = credit_for(p.age.cite, p.age, text=p.age.description)
+        items.append(Item("Age", fmt.age(p.age), sources))
     ph = p.philadelphia
     ph_text = fmt.words(ph.status.replace("not-reported", "not reported"))
     if ph.wording:
         ph_text += f" ({ph.wording})"
     if ph.note:
         ph_text += f" — {ph.note}"
-    items.append(Item("Philadelphia / BCR::ABL1", ph_text, source_ids(ph.cite)))
+    sources = credit_for(ph.cite, ph, text=ph.wording)
+    items.append(Item("Philadelphia / BCR::ABL1", ph_text, sources))
     if p.disease_status:
-        items.append(Item("Disease status", p.disease_status, cite))
+        sources = credit_for(p.cite, text=p.disease_status)
+        items.append(Item("Disease status", p.disease_status, sources))
     if p.mrd is not None:
         m = p.mrd
         text = f"{fmt.mrd(m)} (source: “{m.wording}”)"
@@ -301,31 +301,42 @@ def _population_items(study: Study) -> list[Item]:
             f"method: {m.method}" if m.method else "method not stated",
             f"tissue: {m.tissue}" if m.tissue else "tissue not stated",
         ]
-        items.append(Item("MRD criterion", f"{text}; {'; '.join(extras)}", source_ids(m.cite)))
+        sources = credit_for(m.cite, m, text=m.wording)
+        items.append(Item("MRD criterion", f"{text}; {'; '.join(extras)}", sources))
     for sub in p.subgroups:
         value = sub.label + (f", n = {sub.n}" if sub.n is not None else ", n not reported")
         if sub.defined_by:
             value += f" ({sub.defined_by})"
-        items.append(Item(f"Subgroup {sub.id}", value, source_ids(sub.cite)))
+        sources = credit_for(sub.cite, sub, text=[sub.label, sub.defined_by])
+        items.append(Item(f"Subgroup {sub.id}", value, sources))
     return items
 
 
 def _dosing(study: Study) -> list[RegimenView]:
     views = []
     for regimen in study.dosing:
-        cite = source_ids(regimen.cite)
-        items = [Item("Drug", regimen.drug, cite)]
-        items.append(Item("Dose", fmt.dose(regimen.dose) if regimen.dose else "not stated", cite))
+        cite = regimen.cite
+        items = [Item("Drug", regimen.drug, credit_for(cite, text=regimen.drug))]
+        if regimen.dose is not None:
+            items.append(Item("Dose", fmt.dose(regimen.dose), credit_for(cite, regimen.dose)))
+        else:
+            items.append(Item("Dose", "not stated"))
         if regimen.route:
-            items.append(Item("Route", fmt.route(regimen.route), cite))
+            route = regimens.route_text(regimen)
+            items.append(Item("Route", fmt.route(regimen.route), credit_for(cite, text=route)))
         if regimen.schedule is not None:
-            items.append(Item("Schedule", regimens.schedule_text(regimen) or "", cite))
+            text = regimens.schedule_text(regimen) or ""
+            items.append(Item("Schedule", text, credit_for(cite, regimen.schedule)))
         if regimen.cycles:
-            items.append(Item("Cycles", regimens.cycles_text(regimen) or "", cite))
+            text = regimens.cycles_text(regimen) or ""
+            items.append(Item("Cycles", text, credit_for(cite, regimen.cycles)))
         if regimen.combined_with:
-            items.append(Item("Combined with", "; ".join(regimen.combined_with), cite))
+            sources = credit_for(cite, text=regimen.combined_with)
+            items.append(Item("Combined with", "; ".join(regimen.combined_with), sources))
         if regimen.transplant is not None:
-            items.append(Item("Transplant", regimens.transplant_text(regimen) or "", cite))
+            t = regimen.transplant
+            text = regimens.transplant_text(regimen) or ""
+            items.append(Item("Transplant", text, credit_for(cite, t, text=t.timing)))
         if regimen.note:
             items.append(Item("Note", regimen.note))
         views.append(RegimenView(study.group_label(regimen.arm), items))
@@ -343,7 +354,7 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
         population=study.population_label(outcome.population),
         timepoint=fmt.timepoint(outcome.timepoint),
         results=[
-            GroupResult(study.group_label(r.group), fmt.result(r), source_ids(r.cite), r.note)
+            GroupResult(study.group_label(r.group), fmt.result(r), credit_for(r.cite, r), r.note)
             for r in outcome.results
         ],
         comparison=fmt.comparison(comparison) if comparison else None,
@@ -351,7 +362,7 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
         comparison_groups=(
             " vs ".join(study.group_label(g) for g in comparison.groups) if comparison else None
         ),
-        comparison_sources=source_ids(comparison.cite) if comparison else [],
+        comparison_sources=credit_for(comparison.cite, comparison) if comparison else [],
         notes=list(outcome.notes),
         derived=outcome_figures(study, outcome),
     )
@@ -381,7 +392,7 @@ def _event(study: Study, event: AdverseEvent) -> EventView:
         count=count,
         denominator=str(event.total) if event.total is not None else "not stated",
         timing=event.timing or "",
-        sources=source_ids(event.cite),
+        sources=credit_for(event.cite, event),
         note=event.note,
     )
 
@@ -391,7 +402,7 @@ def _statement(study: Study, item: SafetyStatement) -> StatementView:
         category=item.category,
         arm=study.group_label(item.arm) if item.arm else "all",
         text=item.text,
-        sources=source_ids(item.cite),
+        sources=credit_for(item.cite, text=item.text),
         note=item.note,
     )
 

@@ -19,8 +19,7 @@ from blinacli.load import loader
 from blinacli.model import Study
 from blinacli.render.documents import render_markdown
 from blinacli.render.terminal import render_compare
-from blinacli.views.compare import SECTIONS, CompareView, compare_view
-from blinacli.views.compare_cells import CompareRow
+from blinacli.views.compare import SECTIONS, CompareRow, CompareView, compare_view
 from tests.markdown_reading import MD, md_headings, md_tables
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"

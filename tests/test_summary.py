@@ -350,7 +350,8 @@ def test_e1910_neuropsychiatric_statement_with_its_sources(bundled: list[Study])
     assert statement.category == "neuropsychiatric events"
     assert statement.text == E1910_STATEMENT
     assert statement.arm == "Blinatumomab + chemotherapy"
-    assert statement.sources == ["memo", "facts"]
+    # The statement is the memo's words; the fact sheet's quote in its cite paraphrases it.
+    assert statement.sources == ["memo"]
     assert events_of(view, "e1910") == []
     assert view.studies == ["BLAST", "E1910"]
 
@@ -495,7 +496,7 @@ def test_safety_terminal_at_80_columns(bundled: list[Study]) -> None:
     ]
     text = flat(output)
     assert (
-        f"neuropsychiatric events (Blinatumomab + chemotherapy): {E1910_STATEMENT} [memo] [facts]"
+        f"neuropsychiatric events (Blinatumomab + chemotherapy): {E1910_STATEMENT} [memo]"
     ) in text
     assert "Note: The abstract does not state the denominator of these percentages." in text
 
@@ -617,7 +618,7 @@ def test_safety_markdown(bundled: list[Study]) -> None:
     )
     assert (
         f"E1910 — neuropsychiatric events (Blinatumomab + chemotherapy): {E1910_STATEMENT} "
-        "[memo] [facts] Note: No counts or grades were confirmed in any source; none are recorded."
+        "[memo] Note: No counts or grades were confirmed in any source; none are recorded."
     ) in items
 
 
@@ -701,7 +702,7 @@ def test_safety_json(bundled: list[Study]) -> None:
         "12",
     )
     assert (first["reported"]["grade"], first["reported"]["percent"]) == (3, 10)
-    assert data["statements"][1]["sources"] == ["memo", "facts"]
+    assert data["statements"][1]["sources"] == ["memo"]
     assert data["statements"][1]["text"] == E1910_STATEMENT
 
 
@@ -741,7 +742,7 @@ def test_safety_csv_has_one_record_per_event_or_statement(bundled: list[Study]) 
     assert (records[-1]["acronym"], records[-1]["text"], records[-1]["sources"]) == (
         "E1910",
         E1910_STATEMENT,
-        "memo facts",
+        "memo",
     )
 
 
@@ -804,7 +805,7 @@ def test_cli_safety_table(runner: CliRunner) -> None:
     assert ("neurologic events", "3", "12 (10%) [abstract]") in shown
     assert ("neurologic events", "4", "3 (3%) [abstract]") in shown
     assert ("cytokine release syndrome", "any", "4 (3%) [abstract]") in shown
-    assert f"{E1910_STATEMENT} [memo] [facts]" in flat(output)
+    assert f"{E1910_STATEMENT} [memo]" in flat(output)
 
 
 def test_cli_safety_markdown(runner: CliRunner) -> None:
@@ -815,9 +816,7 @@ def test_cli_safety_markdown(runner: CliRunner) -> None:
     assert ("BLAST", "neurologic events", "3", "12 (10%)") in shown
     assert ("BLAST", "neurologic events", "4", "3 (3%)") in shown
     assert ("BLAST", "cytokine release syndrome", "any", "4 (3%)") in shown
-    assert any(
-        E1910_STATEMENT in item and "[memo] [facts]" in item for item in md_list_items(markdown)
-    )
+    assert any(E1910_STATEMENT in item and "[memo]" in item for item in md_list_items(markdown))
 
 
 def test_cli_safety_json(runner: CliRunner) -> None:
@@ -829,7 +828,7 @@ def test_cli_safety_json(runner: CliRunner) -> None:
     assert ("BLAST", "neurologic events", "4", "3", "3%") in shown
     assert ("BLAST", "cytokine release syndrome", "any", "4", "3%") in shown
     [statement] = [s for s in data["statements"] if s["acronym"] == "E1910"]
-    assert (statement["text"], statement["sources"]) == (E1910_STATEMENT, ["memo", "facts"])
+    assert (statement["text"], statement["sources"]) == (E1910_STATEMENT, ["memo"])
 
 
 def test_cli_safety_csv(runner: CliRunner) -> None:

@@ -114,6 +114,8 @@ def test_the_highest_ci_level_allowed_gives_its_figures(runner: CliRunner, tmp_p
 TINY_RATES = (
     ("        percent: 85\n", "        percent: 5.0e-324\n"),
     ("        percent: 68\n", "        percent: 0\n"),
+    # and the quote with them, so that check finds every figure in its quote
+    ("3 years: 85% (blinatumomab group) vs. 68%", "3 years: 5.0e-324% (blinatumomab group) vs. 0%"),
 )
 
 

@@ -42,8 +42,8 @@ from blinacli.model import (
     format_path,
     parse_p,
 )
+from blinacli.views import check_quotes, stats
 from blinacli.views import formatting as fmt
-from blinacli.views import stats
 from blinacli.views.phrases import study_size
 
 Severity = Literal["error", "warning"]
@@ -95,6 +95,7 @@ RULES: dict[str, tuple[Severity, str]] = {
         "they must add up to it when every arm is given, and must not exceed it when "
         "only some are.",
     ),
+    check_quotes.RULE: (check_quotes.SEVERITY, check_quotes.TEXT),
 }
 """Every rule: id -> (severity, the rule in one line)."""
 
@@ -206,6 +207,7 @@ def check_study(study: Study, file: str) -> list[CheckFinding]:
         *_subgroup_problems(study),
         *_outcome_problems(study),
         *_safety_problems(study),
+        *(_Problem(*problem) for problem in check_quotes.problems(study)),
     ]
     if not problems:
         return []

@@ -15,31 +15,18 @@ from blinacli.base.errors import UsageError
 from blinacli.model import (
     ENDPOINT_NAMES,
     AdverseEvent,
-    FollowUp,
     Outcome,
-    Quote,
-    Regimen,
     SafetyStatement,
     Study,
     Timepoint,
-    source_ids,
 )
 from blinacli.model.vocabulary import ENDPOINTS
+from blinacli.views import compare_cells as study_cells
 from blinacli.views import formatting as fmt
-from blinacli.views import phrases, regimens
-from blinacli.views.compare_cells import (
-    NONE_RECORDED,
-    NOT_REPORTED,
-    NOT_STATED,
-    CompareCell,
-    CompareRow,
-)
-from blinacli.views.compare_cells import joined as _joined
-from blinacli.views.compare_cells import row as _row
-from blinacli.views.compare_cells import rows as _rows
+from blinacli.views.compare_cells import CompareCell as CompareCell
 from blinacli.views.comparisons import direction_note, ordered_results, outcome_notes
+from blinacli.views.covered import credit_for
 from blinacli.views.derived import MARK, outcome_figures
-from blinacli.views.phrases import citation_text, study_size
 
 SECTIONS = ("citation", "design", "population", "dosing", "follow-up", "outcomes", "safety")
 TITLES = {
@@ -51,6 +38,17 @@ TITLES = {
     "outcomes": "Outcomes",
     "safety": "Safety",
 }
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """One item across the studies; ``differs`` when the cells' texts are not all equal."""
+
+    label: str
+    cells: list[CompareCell]
+    differs: bool
+    group: str | None = None
+    """The heading of a block of rows, e.g. the endpoint "Overall survival"."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +171,21 @@ def _sections(names: Sequence[str] | None) -> set[str]:
     return wanted
 
 
+# --- rows ------------------------------------------------------------------------------
+
+
+def _row(label: str, cells: list[CompareCell], group: str | None = None) -> CompareRow:
+    differs = len({cell.text for cell in cells}) > 1
+    return CompareRow(label, cells, differs, group)
+
+
+Cell = Callable[[Study], CompareCell]
+
+
+def _rows(studies: list[Study], items: list[tuple[str, Cell]]) -> list[CompareRow]:
+    return [_row(label, [cell(s) for s in studies]) for label, cell in items]
+
+
 # --- citation --------------------------------------------------------------------------
 
 
@@ -181,41 +194,15 @@ def _citation(studies: list[Study]) -> list[CompareRow]:
         studies,
         [
             ("Title", lambda s: CompareCell(s.title, [])),
-            ("Citation", lambda s: CompareCell(citation_text(s), source_ids(s.citation.cite))),
-            ("First author, year", _author_year),
-            ("Journal", lambda s: CompareCell(s.citation.journal, source_ids(s.citation.cite))),
-            ("Source kinds", _source_kinds),
-            ("Registry ids", _registrations),
-            ("DOI", lambda s: _identifier(s, s.citation.doi)),
-            ("PMID", lambda s: _identifier(s, s.citation.pmid)),
+            ("Citation", study_cells.citation_cell),
+            ("First author, year", study_cells.author_year),
+            ("Journal", study_cells.journal),
+            ("Source kinds", study_cells.source_kinds),
+            ("Registry ids", study_cells.registrations),
+            ("DOI", lambda s: study_cells.identifier(s, s.citation.doi)),
+            ("PMID", lambda s: study_cells.identifier(s, s.citation.pmid)),
         ],
     )
-
-
-def _author_year(study: Study) -> CompareCell:
-    text = f"{study.citation.authors[0]} {study.citation.year}"
-    return CompareCell(text, source_ids(study.citation.cite))
-
-
-def _source_kinds(study: Study) -> CompareCell:
-    kinds = dict.fromkeys(fmt.words(s.kind).replace("-", " ") for s in study.sources)
-    return CompareCell("; ".join(kinds), [s.id for s in study.sources])
-
-
-def _registrations(study: Study) -> CompareCell:
-    parts = []
-    for reg in study.registrations:
-        text = f"{reg.registry} {reg.id}"
-        if reg.secondary_ids:
-            text += f" (also {', '.join(reg.secondary_ids)})"
-        parts.append((text, reg.cite))
-    return _joined(parts, NONE_RECORDED)
-
-
-def _identifier(study: Study, value: str | None) -> CompareCell:
-    if value is None:
-        return CompareCell(NONE_RECORDED, [])
-    return CompareCell(value, source_ids(study.citation.cite))
 
 
 # --- design ----------------------------------------------------------------------------
@@ -225,57 +212,16 @@ def _design(studies: list[Study]) -> list[CompareRow]:
     return _rows(
         studies,
         [
-            ("Phase", lambda s: CompareCell(str(s.design.phase), source_ids(s.design.cite))),
-            ("Allocation", lambda s: CompareCell(s.design.allocation, source_ids(s.design.cite))),
-            ("Allocation ratio", _ratio),
-            ("Masking", _masking),
-            ("Status", _status),
-            ("Arms", _arms),
-            ("Primary endpoints", _primary_endpoints),
-            ("N", _size),
+            ("Phase", study_cells.phase),
+            ("Allocation", study_cells.allocation),
+            ("Allocation ratio", study_cells.allocation_ratio),
+            ("Masking", study_cells.masking),
+            ("Status", study_cells.status),
+            ("Arms", study_cells.arms),
+            ("Primary endpoints", study_cells.primary_endpoints),
+            ("N", study_cells.size),
         ],
     )
-
-
-def _masking(study: Study) -> CompareCell:
-    masking = study.design.masking
-    return (
-        CompareCell(masking, source_ids(study.design.cite))
-        if masking
-        else CompareCell(NOT_STATED, [])
-    )
-
-
-def _ratio(study: Study) -> CompareCell:
-    r = study.design.allocation_ratio
-    return CompareCell(phrases.ratio_text(study, r), source_ids(r.cite)) if r else _NONE
-
-
-def _status(study: Study) -> CompareCell:
-    s = study.status
-    return CompareCell(phrases.status_text(s), source_ids(s.cite)) if s else _NONE
-
-
-_NONE = CompareCell(NOT_STATED, [])
-
-
-def _arms(study: Study) -> CompareCell:
-    parts = [(f"{arm.label} ({arm.role})", arm.cite) for arm in study.design.arms]
-    return _joined(parts, NOT_STATED)
-
-
-def _primary_endpoints(study: Study) -> CompareCell:
-    parts = [(e.label, e.cite) for e in study.design.endpoints if e.role == "primary"]
-    return _joined(parts, NOT_STATED)
-
-
-def _size(study: Study) -> CompareCell:
-    size = study_size(study)
-    if size is None:
-        return CompareCell(NOT_REPORTED, [])
-    stage, n = size
-    entry = next(e for e in study.design.enrollment if e.arm is None and e.stage == stage)
-    return CompareCell(f"{n} {stage}", source_ids(entry.cite))
 
 
 # --- population ------------------------------------------------------------------------
@@ -285,125 +231,30 @@ def _population(studies: list[Study]) -> list[CompareRow]:
     return _rows(
         studies,
         [
-            ("Disease", _disease),
-            ("Age", _age),
-            ("Philadelphia / BCR::ABL1", _philadelphia),
-            ("Disease status", _disease_status),
-            ("MRD criterion", _mrd),
-            ("MRD, source's wording", _mrd_wording),
-            ("MRD method and tissue", _mrd_measurement),
-            ("Subgroups", _subgroups),
+            ("Disease", study_cells.disease),
+            ("Age", study_cells.age),
+            ("Philadelphia / BCR::ABL1", study_cells.philadelphia),
+            ("Disease status", study_cells.disease_status),
+            ("MRD criterion", study_cells.mrd),
+            ("MRD, source's wording", study_cells.mrd_wording),
+            ("MRD method and tissue", study_cells.mrd_measurement),
+            ("Subgroups", study_cells.subgroups),
         ],
     )
-
-
-def _disease(study: Study) -> CompareCell:
-    p = study.population
-    text = p.disease + (f" ({p.abbreviation})" if p.abbreviation else "")
-    return CompareCell(text, source_ids(p.cite))
-
-
-def _age(study: Study) -> CompareCell:
-    age = study.population.age
-    return CompareCell(fmt.age(age), source_ids(age.cite)) if age else CompareCell(NOT_REPORTED, [])
-
-
-def _philadelphia(study: Study) -> CompareCell:
-    ph = study.population.philadelphia
-    text = NOT_REPORTED if ph.status == "not-reported" else ph.status
-    if ph.wording:
-        text += f" ({ph.wording})"
-    return CompareCell(text, source_ids(ph.cite))
-
-
-def _disease_status(study: Study) -> CompareCell:
-    p = study.population
-    return CompareCell(
-        p.disease_status or NOT_STATED, source_ids(p.cite) if p.disease_status else []
-    )
-
-
-def _mrd(study: Study) -> CompareCell:
-    mrd = study.population.mrd
-    return CompareCell(fmt.mrd(mrd), source_ids(mrd.cite)) if mrd else CompareCell(NOT_STATED, [])
-
-
-def _mrd_wording(study: Study) -> CompareCell:
-    mrd = study.population.mrd
-    return CompareCell(mrd.wording, source_ids(mrd.cite)) if mrd else CompareCell(NOT_STATED, [])
-
-
-def _mrd_measurement(study: Study) -> CompareCell:
-    mrd = study.population.mrd
-    if mrd is None:
-        return CompareCell("no MRD criterion", [])
-    method = f"method: {mrd.method}" if mrd.method else "method not stated"
-    tissue = f"tissue: {mrd.tissue}" if mrd.tissue else "tissue not stated"
-    return CompareCell(f"{method}; {tissue}", source_ids(mrd.cite))
-
-
-def _subgroups(study: Study) -> CompareCell:
-    parts = [
-        (sub.label + (f", n = {sub.n}" if sub.n is not None else ", n not reported"), sub.cite)
-        for sub in study.population.subgroups
-    ]
-    return _joined(parts, "none defined")
 
 
 # --- dosing ----------------------------------------------------------------------------
 
 
 def _dosing(studies: list[Study]) -> list[CompareRow]:
-    return _rows(
-        studies,
-        [
-            ("Dose", lambda s: _regimens(s, regimens.dose_text, always=True)),
-            ("Route", lambda s: _regimens(s, regimens.route_text)),
-            ("Schedule", lambda s: _regimens(s, regimens.schedule_text)),
-            ("Cycles", lambda s: _regimens(s, regimens.cycles_text)),
-            ("Combined with", lambda s: _regimens(s, lambda r: "; ".join(r.combined_with))),
-            ("Transplant", lambda s: _regimens(s, regimens.transplant_text)),
-            ("Dosing notes", lambda s: _regimens(s, lambda r: r.note)),
-        ],
-    )
-
-
-def _regimens(
-    study: Study, describe: Callable[[Regimen], str | None], *, always: bool = False
-) -> CompareCell:
-    """Each regimen that states the item, named as :func:`_regimen_name` says."""
-    if not study.dosing:
-        return CompareCell("no dosing recorded", [])
-    parts = []
-    for regimen in study.dosing:
-        value = describe(regimen)
-        if value or always:
-            name = _regimen_name(study, regimen, with_drug=not always)
-            parts.append((f"{name}: {value}" if name else str(value), regimen.cite))
-    return _joined(parts, NOT_STATED)
-
-
-def _regimen_name(study: Study, regimen: Regimen, *, with_drug: bool) -> str:
-    """The arm's label when there are several arms, and the drug when its arm has several."""
-    parts = [study.group_label(regimen.arm)] if len(study.design.arms) > 1 else []
-    if with_drug and sum(r.arm == regimen.arm for r in study.dosing) > 1:
-        parts.append(regimen.drug)
-    return ", ".join(parts)
+    return _rows(studies, study_cells.DOSING)
 
 
 # --- follow-up -------------------------------------------------------------------------
 
 
 def _follow_up(studies: list[Study]) -> list[CompareRow]:
-    return _rows(studies, [("Median follow-up", _median_follow_up)])
-
-
-def _median_follow_up(study: Study) -> CompareCell:
-    def text(f: FollowUp) -> str:
-        arm = f"{study.group_label(f.arm)}: " if f.arm else ""
-        return f"{arm}{fmt.number(f.median)} {f.unit}"
-
-    return _joined([(text(f), f.cite) for f in study.design.follow_ups()], NOT_REPORTED)
+    return _rows(studies, [("Median follow-up", study_cells.median_follow_up)])
 
 
 # --- outcomes --------------------------------------------------------------------------
@@ -462,7 +313,7 @@ def _analysis_label(study: Study, outcome: Outcome) -> str:
 def _analysis_cell(study: Study, key: AnalysisKey) -> CompareCell:
     matches = [o for o in study.outcomes if _analysis_key(o) == key]
     if not matches:
-        return CompareCell(NOT_REPORTED, [])
+        return CompareCell(study_cells.NOT_REPORTED, [])
     cells = [_outcome_cell(study, o) for o in matches]
     if len(cells) == 1:
         return cells[0]
@@ -477,14 +328,14 @@ def _analysis_cell(study: Study, key: AnalysisKey) -> CompareCell:
 
 def _outcome_cell(study: Study, outcome: Outcome) -> CompareCell:
     """E.g. "Blinatumomab + chemotherapy 85% vs Chemotherapy alone 68%; HR 0.41 (…); P = 0.002"."""
-    results = ordered_results(study, outcome)
+    results = ordered_results(study, outcome)  # the intervention first, whatever the file's order
     parts = [
         " vs ".join(
             f"{study.group_label(r.group)} {fmt.result(r)}{fmt.unconfirmed_mark(r.unconfirmed)}"
             for r in results
         )
     ]
-    cites = [q for r in results for q in r.cite]
+    sources = [s for r in results for s in credit_for(r.cite, r)]
     comparison = outcome.comparison
     if comparison is not None:
         text = fmt.comparison(comparison) + direction_note(study, comparison)
@@ -494,13 +345,14 @@ def _outcome_cell(study: Study, outcome: Outcome) -> CompareCell:
             names = " vs ".join(study.group_label(g) for g in comparison.groups)
             text = f"{names}: {text}"
         parts.append(text)
-        cites += comparison.cite
+        sources += credit_for(comparison.cite, comparison)
+    # The outcome's own notes are the curator's; a result's and a comparison's go with them.
     parts += [note for note in outcome_notes(study, outcome) if note not in outcome.notes]
     derived = [
         f"{d.text} (from {d.basis})" if d.about == "between groups" else f"{d.about}: {d.text}"
         for d in outcome_figures(study, outcome)
     ]
-    return CompareCell("; ".join(p for p in parts if p), source_ids(cites), derived)
+    return CompareCell("; ".join(p for p in parts if p), list(dict.fromkeys(sources)), derived)
 
 
 # --- safety ----------------------------------------------------------------------------
@@ -512,7 +364,7 @@ def _safety(studies: list[Study]) -> list[CompareRow]:
         for item in study.safety:
             categories.setdefault(item.category.casefold(), item.category)
     if not categories:
-        return [_row("Safety data", [CompareCell(NONE_RECORDED, []) for _ in studies])]
+        return [_row("Safety data", [CompareCell(study_cells.NONE_RECORDED, []) for _ in studies])]
     return [
         _row(label[:1].upper() + label[1:], [_safety_cell(s, key) for s in studies])
         for key, label in categories.items()
@@ -521,18 +373,24 @@ def _safety(studies: list[Study]) -> list[CompareRow]:
 
 def _safety_cell(study: Study, category: str) -> CompareCell:
     if not study.safety:
-        return CompareCell(NONE_RECORDED, [])
+        return CompareCell(study_cells.NONE_RECORDED, [])
     items = [i for i in study.safety if i.category.casefold() == category]
     if not items:
-        return CompareCell(NOT_REPORTED, [])
-    parts: list[tuple[str, list[Quote]]] = []
+        return CompareCell(study_cells.NOT_REPORTED, [])
+    parts: list[tuple[str, list[str]]] = []
     for arm in dict.fromkeys(i.arm for i in items):
         in_arm = [i for i in items if i.arm == arm]
         text = "; ".join(_safety_item(i) for i in in_arm)
         if arm is not None and len(study.design.arms) > 1:
             text = f"{study.group_label(arm)} — {text}"
-        parts.append((text, [q for i in in_arm for q in i.cite]))
-    return _joined(parts, NOT_REPORTED)
+        parts.append((text, [s for i in in_arm for s in _safety_sources(i)]))
+    return study_cells.joined(parts, study_cells.NOT_REPORTED)
+
+
+def _safety_sources(item: AdverseEvent | SafetyStatement) -> list[str]:
+    if isinstance(item, SafetyStatement):
+        return credit_for(item.cite, text=item.text)
+    return credit_for(item.cite, item)
 
 
 def _safety_item(item: AdverseEvent | SafetyStatement) -> str:

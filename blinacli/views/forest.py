@@ -22,10 +22,10 @@ from blinacli.model import (
     Comparison,
     Outcome,
     Study,
-    source_ids,
     vocabulary,
 )
 from blinacli.views import formatting as fmt
+from blinacli.views.covered import credit_for
 
 Side = Literal["left", "right"]
 """The side of the line of no effect (1) whose ratios favour the intervention."""
@@ -266,8 +266,13 @@ def _omitted(study: Study, outcome: Outcome, comparison: Comparison, reason: str
         outcome=outcome.label,
         value=_value(comparison),
         reason=reason,
-        sources=source_ids(comparison.cite),
+        sources=_sources(comparison),
     )
+
+
+def _sources(comparison: Comparison) -> list[str]:
+    """The sources of what a row shows, the ratio and its CI (not the p-value)."""
+    return credit_for(comparison.cite, comparison.estimate, comparison.ci)
 
 
 def _value(comparison: Comparison) -> str:
@@ -304,7 +309,7 @@ def _row(
         value=_value(comparison),
         randomized=randomized,
         note=note,
-        sources=source_ids(comparison.cite),
+        sources=_sources(comparison),
     )
 
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import msgspec
 
-from blinacli.model import ENDPOINT_NAMES, Outcome, Study, source_ids
+from blinacli.model import ENDPOINT_NAMES, Outcome, Study
 from blinacli.views import formatting as fmt
 from blinacli.views.comparisons import direction_note, ordered_results
+from blinacli.views.covered import outcome_sources
 from blinacli.views.phrases import design_phrase, population_phrase, study_size
 
 
@@ -70,7 +71,7 @@ def _row(study: Study) -> StudyRow:
         population=population_phrase(study),
         n=f"{size[1]} {size[0]}" if size else "not reported",
         headline=headline_text(study, headline) if headline else "no outcomes recorded",
-        headline_sources=_outcome_sources(headline) if headline else [],
+        headline_sources=outcome_sources(headline) if headline else [],
         phase=study.design.phase,
         allocation=study.design.allocation,
         n_value=size[1] if size else None,
@@ -94,10 +95,3 @@ def headline_text(study: Study, outcome: Outcome) -> str:
         text += f"; {fmt.comparison(outcome.comparison)}"
         text += direction_note(study, outcome.comparison)
     return text
-
-
-def _outcome_sources(outcome: Outcome) -> list[str]:
-    cites = [q for r in outcome.results for q in r.cite]
-    if outcome.comparison is not None:
-        cites += outcome.comparison.cite
-    return source_ids(cites)

@@ -13,14 +13,13 @@ from blinacli.model import (
     MeasureResult,
     Outcome,
     Proportion,
-    Quote,
     Study,
     Time,
-    source_ids,
     vocabulary,
 )
 from blinacli.views import formatting as fmt
 from blinacli.views.comparisons import compared_groups, direction_note, outcome_notes
+from blinacli.views.covered import outcome_sources
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.views.forest import ForestPlot, forest_plots
 from blinacli.views.phrases import NOT_REPORTED, joined
@@ -206,7 +205,7 @@ def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
         role=fmt.words(outcome.role),
         comment=joined(_caveats(study, outcome, intervention, comparator)),
         notes=outcome_notes(study, outcome),
-        sources=source_ids(_cites(outcome)),
+        sources=outcome_sources(outcome),
         reported={
             "results": msgspec.to_builtins(outcome.results),
             "comparison": msgspec.to_builtins(comparison),
@@ -315,11 +314,6 @@ def _secondary_only(study: Study, outcome: Outcome) -> bool:
     return any(
         all(study.source(q.source).kind == "secondary-summary" for q in cite) for cite in figures
     )
-
-
-def _cites(outcome: Outcome) -> list[Quote]:
-    cites = [q for r in outcome.results for q in r.cite]
-    return cites + (outcome.comparison.cite if outcome.comparison else [])
 
 
 # --- outcomes --list ---------------------------------------------------------------------

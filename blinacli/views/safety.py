@@ -8,8 +8,9 @@ from typing import Any
 import msgspec
 
 from blinacli.base.errors import UsageError
-from blinacli.model import AdverseEvent, SafetyStatement, Study, grade_bounds, source_ids
+from blinacli.model import AdverseEvent, SafetyStatement, Study, grade_bounds
 from blinacli.views import formatting as fmt
+from blinacli.views.covered import credit_for
 from blinacli.views.phrases import NOT_REPORTED, joined
 
 MIN_GRADE, MAX_GRADE = 1, 5
@@ -201,7 +202,7 @@ def _event_row(study: Study, event: AdverseEvent) -> SafetyEventRow:
         timing=event.timing or "",
         note=event.note,
         unconfirmed=fmt.unconfirmed(event.unconfirmed),
-        sources=source_ids(event.cite),
+        sources=credit_for(event.cite, event),
         reported=msgspec.to_builtins(event),
     )
 
@@ -215,5 +216,5 @@ def _statement_row(study: Study, item: SafetyStatement) -> SafetyStatementRow:
         text=item.text,
         note=item.note,
         unconfirmed=fmt.unconfirmed(item.unconfirmed),
-        sources=source_ids(item.cite),
+        sources=credit_for(item.cite, text=item.text),
     )

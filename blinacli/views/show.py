@@ -21,11 +21,11 @@ from blinacli.model import (
     Unconfirmed,
     format_path,
     quotes,
-    source_ids,
 )
 from blinacli.views import formatting as fmt
 from blinacli.views import phrases, regimens
 from blinacli.views.comparisons import direction_note, ordered_results, outcome_notes
+from blinacli.views.covered import credit_for
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
 from blinacli.views.phrases import citation_text
 
@@ -226,53 +226,51 @@ def study_view(study: Study) -> StudyView:
 
 def _citation_items(study: Study) -> list[Item]:
     c = study.citation
-    sources = source_ids(c.cite)
     items = []
-    if c.doi:
-        items.append(Item("DOI", c.doi, sources))
-    if c.pmid:
-        items.append(Item("PMID", c.pmid, sources))
-    if c.pmcid:
-        items.append(Item("PMCID", c.pmcid, sources))
+    for label, value in (("DOI", c.doi), ("PMID", c.pmid), ("PMCID", c.pmcid)):
+        if value:
+            items.append(Item(label, value, credit_for(c.cite, value, text=value)))
     if c.erratum:
-        items.append(Item("Erratum", c.erratum, sources))
+        items.append(Item("Erratum", c.erratum, credit_for(c.cite, text=c.erratum)))
     for reg in study.registrations:
         value = reg.id
         if reg.secondary_ids:
             value += f" (also {', '.join(reg.secondary_ids)})"
-        items.append(Item(reg.registry, value, source_ids(reg.cite)))
+        sources = credit_for(reg.cite, reg, text=[reg.id, *reg.secondary_ids])
+        items.append(Item(reg.registry, value, sources))
     return items
 
 
 def _design_items(study: Study) -> list[Item]:
     d = study.design
-    cite = source_ids(d.cite)
     items = [
-        Item("Phase", str(d.phase), cite),
-        Item("Allocation", d.allocation, cite),
+        Item("Phase", str(d.phase), credit_for(d.cite, d.phase)),
+        Item("Allocation", d.allocation, credit_for(d.cite, text=d.allocation)),
     ]
     if d.allocation_ratio is not None:
         items.append(
             Item(
                 "Allocation ratio",
                 phrases.ratio_text(study, d.allocation_ratio),
-                source_ids(d.allocation_ratio.cite),
+                credit_for(d.allocation_ratio.cite, d.allocation_ratio),
             )
         )
-    items.append(Item("Masking", d.masking or "not stated", cite if d.masking else []))
+    masking = credit_for(d.cite, text=d.masking) if d.masking else []
+    items.append(Item("Masking", d.masking or "not stated", masking))
     status = study.status
     items.append(
         Item(
             "Status",
             phrases.status_text(status) if status else "not stated",
-            source_ids(status.cite) if status else [],
+            credit_for(status.cite, status, text=status.reason) if status else [],
         )
     )
     for arm in d.arms:
         text = f"{arm.label} ({arm.role})"
         if arm.description:
             text += f": {arm.description}"
-        items.append(Item(f"Arm {arm.id}", text, source_ids(arm.cite)))
+        sources = credit_for(arm.cite, arm, text=[arm.label, arm.description])
+        items.append(Item(f"Arm {arm.id}", text, sources))
     for endpoint in d.endpoints:
         role = (
             "Endpoint (role not stated)"
@@ -280,7 +278,8 @@ def _design_items(study: Study) -> list[Item]:
             else (f"{endpoint.role.capitalize()} endpoint")
         )
         text = endpoint.label + (f" — {endpoint.definition}" if endpoint.definition else "")
-        items.append(Item(role, text, source_ids(endpoint.cite)))
+        sources = credit_for(endpoint.cite, endpoint, text=endpoint.label)
+        items.append(Item(role, text, sources))
     for stage in d.enrollment:
         label = fmt.words(stage.stage).capitalize()
         if stage.arm:
@@ -292,7 +291,7 @@ def _design_items(study: Study) -> list[Item]:
             value += f" — {stage.note}"
         if stage.unconfirmed:
             value += f" ({fmt.unconfirmed(stage.unconfirmed)})"
-        items.append(Item(label, value, source_ids(stage.cite)))
+        items.append(Item(label, value, credit_for(stage.cite, stage)))
     for follow_up in d.follow_ups():
         label = "Median follow-up"
         if follow_up.arm:
@@ -300,28 +299,30 @@ def _design_items(study: Study) -> list[Item]:
         value = f"{fmt.number(follow_up.median)} {follow_up.unit}"
         if follow_up.note:
             value += f" — {follow_up.note}"
-        items.append(Item(label, value, source_ids(follow_up.cite)))
+        items.append(Item(label, value, credit_for(follow_up.cite, follow_up)))
     return items
 
 
 def _population_items(study: Study) -> list[Item]:
     p = study.population
-    cite = source_ids(p.cite)
     disease = p.disease + (f" ({p.abbreviation})" if p.abbreviation else "")
-    items = [Item("Disease", disease, cite)]
+    items = [Item("Disease", disease, credit_for(p.cite, text=[p.disease, p.abbreviation]))]
     if p.lineage:
-        items.append(Item("Lineage", p.lineage, cite))
+        items.append(Item("Lineage", p.lineage, credit_for(p.cite, text=p.lineage)))
     if p.age is not None:
-        items.append(Item("Age", fmt.age(p.age), source_ids(p.age.cite)))
+        sources = credit_for(p.age.cite, p.age, text=p.age.description)
+        items.append(Item("Age", fmt.age(p.age), sources))
     ph = p.philadelphia
     ph_text = fmt.words(ph.status.replace("not-reported", "not reported"))
     if ph.wording:
         ph_text += f" ({ph.wording})"
     if ph.note:
         ph_text += f" — {ph.note}"
-    items.append(Item("Philadelphia / BCR::ABL1", ph_text, source_ids(ph.cite)))
+    sources = credit_for(ph.cite, ph, text=ph.wording)
+    items.append(Item("Philadelphia / BCR::ABL1", ph_text, sources))
     if p.disease_status:
-        items.append(Item("Disease status", p.disease_status, cite))
+        sources = credit_for(p.cite, text=p.disease_status)
+        items.append(Item("Disease status", p.disease_status, sources))
     if p.mrd is not None:
         m = p.mrd
         text = f"{fmt.mrd(m)} (source: “{m.wording}”)"
@@ -329,31 +330,42 @@ def _population_items(study: Study) -> list[Item]:
             f"method: {m.method}" if m.method else "method not stated",
             f"tissue: {m.tissue}" if m.tissue else "tissue not stated",
         ]
-        items.append(Item("MRD criterion", f"{text}; {'; '.join(extras)}", source_ids(m.cite)))
+        sources = credit_for(m.cite, m, text=m.wording)
+        items.append(Item("MRD criterion", f"{text}; {'; '.join(extras)}", sources))
     for sub in p.subgroups:
         value = sub.label + (f", n = {sub.n}" if sub.n is not None else ", n not reported")
         if sub.defined_by:
             value += f" ({sub.defined_by})"
-        items.append(Item(f"Subgroup {sub.id}", value, source_ids(sub.cite)))
+        sources = credit_for(sub.cite, sub, text=[sub.label, sub.defined_by])
+        items.append(Item(f"Subgroup {sub.id}", value, sources))
     return items
 
 
 def _dosing(study: Study) -> list[RegimenView]:
     views = []
     for regimen in study.dosing:
-        cite = source_ids(regimen.cite)
-        items = [Item("Drug", regimen.drug, cite)]
-        items.append(Item("Dose", fmt.dose(regimen.dose) if regimen.dose else "not stated", cite))
+        cite = regimen.cite
+        items = [Item("Drug", regimen.drug, credit_for(cite, text=regimen.drug))]
+        if regimen.dose is not None:
+            items.append(Item("Dose", fmt.dose(regimen.dose), credit_for(cite, regimen.dose)))
+        else:
+            items.append(Item("Dose", "not stated"))
         if regimen.route:
-            items.append(Item("Route", fmt.route(regimen.route), cite))
+            route = regimens.route_text(regimen)
+            items.append(Item("Route", fmt.route(regimen.route), credit_for(cite, text=route)))
         if regimen.schedule is not None:
-            items.append(Item("Schedule", regimens.schedule_text(regimen) or "", cite))
+            text = regimens.schedule_text(regimen) or ""
+            items.append(Item("Schedule", text, credit_for(cite, regimen.schedule)))
         if regimen.cycles:
-            items.append(Item("Cycles", regimens.cycles_text(regimen) or "", cite))
+            text = regimens.cycles_text(regimen) or ""
+            items.append(Item("Cycles", text, credit_for(cite, regimen.cycles)))
         if regimen.combined_with:
-            items.append(Item("Combined with", "; ".join(regimen.combined_with), cite))
+            sources = credit_for(cite, text=regimen.combined_with)
+            items.append(Item("Combined with", "; ".join(regimen.combined_with), sources))
         if regimen.transplant is not None:
-            items.append(Item("Transplant", regimens.transplant_text(regimen) or "", cite))
+            t = regimen.transplant
+            text = regimens.transplant_text(regimen) or ""
+            items.append(Item("Transplant", text, credit_for(cite, t, text=t.timing)))
         if regimen.note:
             items.append(Item("Note", regimen.note))
         views.append(RegimenView(study.group_label(regimen.arm), items))
@@ -374,7 +386,7 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
             GroupResult(
                 study.group_label(r.group),
                 fmt.result(r) + fmt.unconfirmed_mark(r.unconfirmed),
-                source_ids(r.cite),
+                credit_for(r.cite, r),
                 r.note,
             )
             for r in ordered_results(study, outcome)
@@ -390,7 +402,7 @@ def outcome_view(study: Study, outcome: Outcome) -> OutcomeView:
         comparison_groups=(
             " vs ".join(study.group_label(g) for g in comparison.groups) if comparison else None
         ),
-        comparison_sources=source_ids(comparison.cite) if comparison else [],
+        comparison_sources=credit_for(comparison.cite, comparison) if comparison else [],
         notes=outcome_notes(study, outcome),
         derived=outcome_figures(study, outcome),
     )
@@ -420,7 +432,7 @@ def _event(study: Study, event: AdverseEvent) -> EventView:
         count=count,
         denominator=str(event.total) if event.total is not None else "not stated",
         timing=event.timing or "",
-        sources=source_ids(event.cite),
+        sources=credit_for(event.cite, event),
         note=_with_unconfirmed(event.note, event.unconfirmed),
     )
 
@@ -437,7 +449,7 @@ def _statement(study: Study, item: SafetyStatement) -> StatementView:
         category=item.category,
         arm=study.group_label(item.arm) if item.arm else "all",
         text=item.text,
-        sources=source_ids(item.cite),
+        sources=credit_for(item.cite, text=item.text),
         note=_with_unconfirmed(item.note, item.unconfirmed),
     )
 

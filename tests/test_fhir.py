@@ -2,6 +2,7 @@
 
 Every expected figure is read from the loaded evidence model, never written here,
 and compared as a Decimal with what fhir.resources parsed from the command's JSON.
+The helpers here are shared by the other ``test_fhir_*`` modules.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from fhir.resources.bundle import Bundle
 from fhir.resources.evidence import Evidence
@@ -21,16 +23,19 @@ from fhir.resources.researchstudy import ResearchStudy
 from typer.testing import CliRunner
 
 from blinacli.cli.app import app
+from blinacli.interop import fhir
 from blinacli.interop.fhir import (
     ATTRIBUTE_ESTIMATE_SYSTEM,
     CLINICALTRIALS_GOV,
     STATISTIC_TYPE_SYSTEM,
     VARIABLE_ROLE_SYSTEM,
+    adverse_event_id,
     evidence_id,
     full_url,
+    result_ids,
 )
 from blinacli.load import loader
-from blinacli.model import Comparison, Outcome, Study
+from blinacli.model import AdverseEvent, Comparison, Outcome, Study, reference_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "tests" / "fixtures" / "synthetic"
@@ -57,6 +62,32 @@ def compared(study: Study) -> list[tuple[Outcome, Comparison]]:
     return [(o, o.comparison) for o in study.outcomes if o.comparison is not None]
 
 
+def evidence_ids(study: Study) -> list[str]:
+    """The id of every Evidence a study exports: comparisons, group figures, adverse events."""
+    ids = [evidence_id(study, o) for o, _ in compared(study)]
+    ids += [i for o in study.outcomes for i in result_ids(study, o)]
+    ids += [
+        adverse_event_id(study, i)
+        for i, e in enumerate(study.safety)
+        if isinstance(e, AdverseEvent)
+    ]
+    return ids
+
+
+def study_from(data: dict[str, Any]) -> Study:
+    """A study the model and its cross-references accept, from test data."""
+    study = msgspec.convert(data, Study)
+    assert not reference_problems(study)
+    return study
+
+
+def exported(*studies: Study) -> Bundle:
+    """The library's Bundle JSON for these studies, validated by fhir.resources as R5."""
+    text = fhir.bundle_json(list(studies))
+    assert text == fhir.bundle_json(list(studies))  # the same evidence, the same bytes
+    return Bundle.model_validate_json(text)
+
+
 def codes(concept: Any) -> list[tuple[str, str]]:
     return [(c.system, c.code) for c in concept.coding]
 
@@ -77,16 +108,19 @@ def estimate_of(statistic: Any, code: str) -> Any:
 
 
 @pytest.mark.parametrize("evidence", [None, SYNTHETIC], ids=["bundled", "synthetic"])
-def test_export_is_a_valid_r5_bundle_of_studies_and_comparisons(
+def test_export_is_a_valid_r5_bundle_of_studies_and_results(
     runner: CliRunner, evidence: Path | None
 ) -> None:
-    """fhir.resources accepts it: a ResearchStudy per study, an Evidence per comparison."""
+    """fhir.resources accepts it: a ResearchStudy per study, an Evidence per comparison,
+    per group figure and per adverse-event figure."""
     args = ["--evidence", str(evidence)] if evidence is not None else []
     bundle = parsed(runner, *args)
     studies = loader.load([evidence] if evidence is not None else None).studies
     assert bundle.type == "collection"
     assert sorted(resources(bundle, ResearchStudy)) == sorted(s.id for s in studies)
-    expected = [evidence_id(s, o) for s in studies for o, _ in compared(s)]
+    expected = [i for s in studies for i in evidence_ids(s)]
+    assert len(set(expected)) == len(expected)
+    assert sum(len(o.results) for s in studies for o in s.outcomes) > len(studies)
     assert sorted(resources(bundle, Evidence)) == sorted(expected)
     assert len(bundle.entry) == len(studies) + len(expected)
     urls = [e.fullUrl for e in bundle.entry]
@@ -136,7 +170,7 @@ def test_e1910_overall_survival_hazard_ratio_is_exact(runner: CliRunner) -> None
 
 
 def test_evidence_defines_population_exposure_comparator_and_outcome(runner: CliRunner) -> None:
-    """Each Evidence names its four variables, the comparison's groups in order."""
+    """Each comparison's Evidence names its four variables: the intervention as exposure."""
     study = loader.load(None).find("e1910")
     found = resources(parsed(runner), Evidence)
     for outcome, comparison in compared(study):
@@ -147,7 +181,9 @@ def test_evidence_defines_population_exposure_comparator_and_outcome(runner: Cli
             if system == VARIABLE_ROLE_SYSTEM
         }
         assert set(variables) == {"population", "exposure", "referenceExposure", "measuredVariable"}
-        intervention, comparator = comparison.groups
+        intervention = study.intervention_of(comparison)
+        assert intervention is not None
+        (comparator,) = [g for g in comparison.groups if g != intervention]
         assert study.group_label(intervention) in variables["exposure"]
         assert study.group_label(comparator) in variables["referenceExposure"]
         assert outcome.label in variables["measuredVariable"]
@@ -287,9 +323,7 @@ def test_filters_select_the_studies(runner: CliRunner) -> None:
     assert phase3
     bundle = parsed(runner, "--phase", "3")
     assert sorted(resources(bundle, ResearchStudy)) == sorted(s.id for s in phase3)
-    assert sorted(resources(bundle, Evidence)) == sorted(
-        evidence_id(s, o) for s in phase3 for o, _ in compared(s)
-    )
+    assert sorted(resources(bundle, Evidence)) == sorted(i for s in phase3 for i in evidence_ids(s))
 
 
 def test_no_matching_study_prints_nothing(runner: CliRunner) -> None:
@@ -363,6 +397,7 @@ def test_long_ids_still_make_valid_unique_fhir_ids(runner: CliRunner, tmp_path: 
     changed.write_text(text, encoding="utf-8")
     bundle = parsed(runner, "--evidence", str(changed))
     ids = [e.resource.id for e in bundle.entry]
-    assert len(set(ids)) == len(ids) == 3
+    (study,) = loader.load([changed]).studies
+    assert len(set(ids)) == len(ids) == 1 + len(evidence_ids(study)) > 3
     assert all(re.fullmatch(r"[A-Za-z0-9\-.]{1,64}", i) for i in ids)
     assert long_study in ids

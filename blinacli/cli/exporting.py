@@ -50,7 +50,7 @@ def export_command(
             "--format",
             "-f",
             help="fhir: an HL7 FHIR R5 Bundle (JSON) with a ResearchStudy per study and an "
-            "Evidence per between-group comparison.",
+            "Evidence per comparison, group figure and adverse-event figure.",
             case_sensitive=False,
             show_default=False,
         ),
@@ -87,10 +87,12 @@ def export_command(
     """Export the evidence (or the studies the filters select) in a standard format.
 
     fhir writes one HL7 FHIR R5 Bundle: a ResearchStudy per study (registry ids,
-    phase, design, arms as comparison groups, citations) and an Evidence per
-    between-group comparison (population, intervention, comparator and outcome;
-    the ratio with its CI and p-value; caveats as notes). The output is
-    deterministic. An existing FILE is replaced only with --force.
+    phase, design, status, enrollment, arms as comparison groups, citations) and
+    an Evidence per between-group comparison (population, intervention,
+    comparator and outcome; the ratio with its CI and p-value; caveats as
+    notes), per group figure (median, rate, proportion) and per adverse-event
+    figure. The output is deterministic. An existing FILE is replaced only with
+    --force.
     """
     from blinacli.interop.fhir import bundle_json
 

@@ -26,7 +26,7 @@ from blinacli.model import (
 from blinacli.model.vocabulary import ENDPOINTS
 from blinacli.views import formatting as fmt
 from blinacli.views import phrases, regimens
-from blinacli.views.derived import MARK, outcome_figures
+from blinacli.views.derived import MARK, DerivedFigure, cell_texts, figure_json, outcome_figures
 from blinacli.views.phrases import citation_text, study_size
 
 SECTIONS = ("citation", "design", "population", "dosing", "follow-up", "outcomes", "safety")
@@ -52,6 +52,8 @@ class CompareCell:
     sources: list[str]
     derived: list[str] = field(default_factory=list)
     """Figures derived from the reported ones, each without its mark (shown marked)."""
+    figures: list[DerivedFigure] = field(default_factory=list)
+    """The same derived figures with their numbers, for JSON."""
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,10 @@ class CompareView:
             {"studies": [{"id", "acronym", "author_year"}, ...],
              "sections": [{"name", "title",
                            "rows": [{"group", "label", "differs",
-                                     "cells": [{"study", "text", "sources"}, ...]}]}]}
+                                     "cells": [{"study", "text", "sources", "derived"}]}]}]}
 
-        ``cells`` follow ``studies`` in order; ``group`` is null outside outcome blocks.
+        ``cells`` follow ``studies`` in order; ``group`` is null outside outcome blocks;
+        ``derived`` holds each derived figure with its numbers, as ``show`` writes them.
         """
         ids = [study.id for study in self.studies]
         return {
@@ -143,7 +146,7 @@ def _row_json(row: CompareRow, ids: list[str]) -> dict[str, Any]:
                 "study": study,
                 "text": cell.text,
                 "sources": list(cell.sources),
-                "derived": list(cell.derived),
+                "derived": [figure_json(figure) for figure in cell.figures],
             }
             for study, cell in zip(ids, row.cells, strict=True)
         ],
@@ -508,6 +511,7 @@ def _analysis_cell(study: Study, key: AnalysisKey) -> CompareCell:
         text,
         list(dict.fromkeys(s for c in cells for s in c.sources)),
         [d for c in cells for d in c.derived],
+        [f for c in cells for f in c.figures],
     )
 
 
@@ -524,11 +528,9 @@ def _outcome_cell(study: Study, outcome: Outcome) -> CompareCell:
             text = f"{names}: {text}"
         parts.append(text)
         cites += comparison.cite
-    derived = [
-        f"{d.text} (from {d.basis})" if d.about == "between groups" else f"{d.about}: {d.text}"
-        for d in outcome_figures(study, outcome)
-    ]
-    return CompareCell("; ".join(p for p in parts if p), source_ids(cites), derived)
+    figures = outcome_figures(study, outcome)
+    text = "; ".join(p for p in parts if p)
+    return CompareCell(text, source_ids(cites), cell_texts(figures), figures)
 
 
 # --- safety ----------------------------------------------------------------------------

@@ -697,16 +697,22 @@ def test_show_markdown_e1910_rows(runner: CliRunner) -> None:
             "Blinatumomab + chemotherapy vs Chemotherapy alone",
             "Hazard ratio for death: HR 0.41 (95% CI 0.23–0.73); P = 0.002",
         ),
-        ("† between groups", "† difference +17 percentage points; number needed to treat 6"),
-        ("† between groups", "† P ≈ 0.0025 implied by the CI"),
+        (
+            "† Blinatumomab + chemotherapy vs Chemotherapy alone",
+            "† difference +17 percentage points; number needed to treat 6",
+        ),
+        ("† Blinatumomab + chemotherapy vs Chemotherapy alone", "† P ≈ 0.0025 implied by the CI"),
         ("Blinatumomab + chemotherapy", "80%"),
         ("Chemotherapy alone", "64%"),
         (
             "Blinatumomab + chemotherapy vs Chemotherapy alone",
             "Hazard ratio for relapse or death: HR 0.53 (95% CI 0.32–0.87)",
         ),
-        ("† between groups", "† difference +16 percentage points; number needed to treat 7"),
-        ("† between groups", "† P ≈ 0.013 implied by the CI"),
+        (
+            "† Blinatumomab + chemotherapy vs Chemotherapy alone",
+            "† difference +16 percentage points; number needed to treat 7",
+        ),
+        ("† Blinatumomab + chemotherapy vs Chemotherapy alone", "† P ≈ 0.013 implied by the CI"),
     ]
     assert outcomes[0][:4] == ["Overall survival at 3 years", "not stated", "3 years", "primary"]
     assert outcomes[5][:4] == [

@@ -327,10 +327,17 @@ def test_json_round_trips_with_texts_and_sources(view: CompareView) -> None:
                 "study": "e1910",
                 "text": E1910_OS,
                 "sources": ["memo"],
-                "derived": E1910_OS_DERIVED,
+                "derived": os_row["cells"][1]["derived"],
             },
         ],
     }
+    # Each derived figure is an object with its text and its numbers.
+    derived = os_row["cells"][1]["derived"]
+    assert [f"{d['text']} (from {d['basis']})" for d in derived] == E1910_OS_DERIVED
+    assert [(d["kind"], d["value"]) for d in derived] == [
+        ("risk-difference", 17),
+        ("p-from-ci", pytest.approx(0.00248, abs=5e-6)),
+    ]
 
 
 def parse_csv(header: list[str], records: list[list[str]]) -> list[list[str]]:

@@ -37,25 +37,37 @@ def test_show_marks_the_done_when_figures(
 
 
 def test_show_json_keeps_derived_figures_apart(runner: CliRunner) -> None:
-    """The study stays as validated; derived figures are a list of their own."""
+    """The study stays as validated; derived figures are a list of their own, each with
+    its text and its numbers."""
     data = json.loads(run(runner, "show", "e1910", "--format", "json"))
     assert data["outcomes"][0]["comparison"]["p"] == 0.002
-    assert data["derived"][:2] == [
-        {
-            "outcome": "os-3-years",
-            "about": "between groups",
-            "kind": "risk-difference",
-            "text": NNT,
-            "basis": "85% vs 68% at 3 years",
-        },
-        {
-            "outcome": "os-3-years",
-            "about": "between groups",
-            "kind": "p-from-ci",
-            "text": IMPLIED_P,
-            "basis": "HR 0.41 (95% CI 0.23–0.73)",
-        },
-    ]
+    difference, implied = data["derived"][:2]
+    assert difference == {
+        "outcome": "os-3-years",
+        "about": "Blinatumomab + chemotherapy vs Chemotherapy alone",
+        "kind": "risk-difference",
+        "text": NNT,
+        "basis": "85% vs 68% at 3 years",
+        "value": 17.0,
+        "lower": None,
+        "upper": None,
+        "level": None,
+        "unit": "percentage-points",
+        "groups": ["blinatumomab", "chemotherapy"],
+        "inputs": [
+            {"name": "percent", "value": 85, "group": "blinatumomab"},
+            {"name": "percent", "value": 68, "group": "chemotherapy"},
+        ],
+        "number_needed": {"kind": "to-treat", "value": 6, "unrounded": pytest.approx(100 / 17)},
+    }
+    assert {k: implied[k] for k in ("outcome", "about", "kind", "text", "basis")} == {
+        "outcome": "os-3-years",
+        "about": "Blinatumomab + chemotherapy vs Chemotherapy alone",
+        "kind": "p-from-ci",
+        "text": IMPLIED_P,
+        "basis": "HR 0.41 (95% CI 0.23–0.73)",
+    }
+    assert implied["value"] == pytest.approx(0.002478, rel=1e-3)
     assert "derived" not in json.dumps(data["outcomes"])
 
 
@@ -64,9 +76,20 @@ def test_outcomes_json_rows_carry_derived_figures(runner: CliRunner) -> None:
     data = json.loads(run(runner, "outcomes", "mrd-response", "--format", "json"))
     [row] = data["rows"]
     assert row["intervention"] == "Blinatumomab: 88/113 (78%)"
-    assert row["derived"] == [
-        {"about": "Blinatumomab", "kind": "wilson-interval", "text": WILSON, "basis": "88/113"}
-    ]
+    [wilson] = row["derived"]
+    assert {k: wilson[k] for k in ("about", "kind", "text", "basis", "level", "unit")} == {
+        "about": "Blinatumomab",
+        "kind": "wilson-interval",
+        "text": WILSON,
+        "basis": "88/113",
+        "level": 95,
+        "unit": "proportion",
+    }
+    assert (wilson["value"], wilson["lower"], wilson["upper"]) == (
+        pytest.approx(0.7788, abs=5e-5),
+        pytest.approx(0.6938, abs=5e-5),
+        pytest.approx(0.8454, abs=5e-5),
+    )
 
 
 def test_digest_marks_derived_figures(runner: CliRunner) -> None:

@@ -283,7 +283,7 @@ def test_outcome_table_groups_rows_by_outcome(studies: list[Study]) -> None:
     assert table.scopes.count("rowgroup") == 2
     assert table.scopes.count("row") == 10
     assert table.cells[20:23] == [
-        "† between groups",
+        "† Blinatumomab + chemotherapy vs Chemotherapy alone",
         "† difference +17 percentage points; number needed to treat 6",
         "from 85% vs 68% at 3 years",
     ]

@@ -543,8 +543,10 @@ def test_outcomes_markdown_sof_table(bundled: list[Study]) -> None:
         "Intervention": "Blinatumomab + chemotherapy: 85%",
         "Groups compared": "",
         "Relative effect": E1910_HR,
-        "Derived †": "difference +17 percentage points; number needed to treat 6; "
-        "P ≈ 0.0025 implied by the CI",
+        # Each derived figure is marked and names the groups it is between.
+        "Derived †": "† Blinatumomab + chemotherapy vs Chemotherapy alone: difference +17 "
+        "percentage points; number needed to treat 6 † Blinatumomab + chemotherapy vs "
+        "Chemotherapy alone: P ≈ 0.0025 implied by the CI",
         "Role": "primary",
         "Comment": "population not stated; from a secondary summary",
         "Sources": "[memo]",

@@ -153,7 +153,8 @@ def test_a_vanishing_difference_shows_the_difference_and_why_there_is_no_nnt(
 
 
 def test_a_vanishing_difference_in_json(runner: CliRunner, tmp_path: Path) -> None:
-    """JSON carries the reported rates as numbers and the derived figure as its text."""
+    """JSON carries the reported rates as numbers and the derived figure as its text and
+    its numbers, null where a number is not computed."""
     folder = evidence_with(tmp_path, *TINY_RATES)
     code, text = invoke(runner, "show", "e1910", "-e", str(folder), "--format", "json")
     assert code == 0
@@ -161,10 +162,22 @@ def test_a_vanishing_difference_in_json(runner: CliRunner, tmp_path: Path) -> No
     assert [r["percent"] for r in data["outcomes"][0]["results"]] == [5e-324, 0]
     assert data["derived"][0] == {
         "outcome": "os-3-years",
-        "about": "between groups",
+        "about": "Blinatumomab + chemotherapy vs Chemotherapy alone",
         "kind": "risk-difference",
         "text": TINY_NNT,
         "basis": "5e-324% vs 0% at 3 years",
+        "value": 5e-324,
+        "lower": None,
+        "upper": None,
+        "level": None,
+        "unit": "percentage-points",
+        "groups": ["blinatumomab", "chemotherapy"],
+        "inputs": [
+            {"name": "percent", "value": 5e-324, "group": "blinatumomab"},
+            {"name": "percent", "value": 0, "group": "chemotherapy"},
+        ],
+        # The number is not computed: null, never a string, and the text says why.
+        "number_needed": {"kind": "to-treat", "value": None, "unrounded": None},
     }
     for command in (["outcomes", "os"], ["compare", "blast", "e1910"]):
         code, text = invoke(runner, *command, "-e", str(folder), "--format", "json")

@@ -162,9 +162,12 @@ def _outcomes(view: StudyView) -> list[RenderableType]:
     return parts
 
 
-def _derived(figure: DerivedFigure) -> Text:
-    """A derived figure, marked, with the reported figures it comes from."""
-    out = text(f"{MARK} {figure.text}", "italic")
+def _derived(figure: DerivedFigure, *, named: bool = False) -> Text:
+    """A derived figure, marked, with the reported figures it comes from; ``named`` puts
+    the group or groups it is about before it, where no column names them."""
+    out = text(
+        f"{MARK} {figure.about}: {figure.text}" if named else f"{MARK} {figure.text}", "italic"
+    )
     out.append(safe(f" (from {figure.basis})"), style="dim")
     return out
 
@@ -291,7 +294,7 @@ def _outcome_fields(row: OutcomeRow) -> Table:
         ),
         *(("Other group", text(group)) for group in row.other_groups),
         ("Relative effect", text(row.relative_effect)),
-        *((f"Derived {MARK}", _derived(figure)) for figure in row.derived),
+        *((f"Derived {MARK}", _derived(figure, named=True)) for figure in row.derived),
         ("Role", text(row.role)),
     ]
     if row.comment:

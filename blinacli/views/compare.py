@@ -26,7 +26,7 @@ from blinacli.views import formatting as fmt
 from blinacli.views.compare_cells import CompareCell as CompareCell
 from blinacli.views.comparisons import direction_note, ordered_results, outcome_notes
 from blinacli.views.covered import credit_for
-from blinacli.views.derived import MARK, outcome_figures
+from blinacli.views.derived import MARK, cell_texts, figure_json, outcome_figures
 
 SECTIONS = ("citation", "design", "population", "dosing", "follow-up", "outcomes", "safety")
 TITLES = {
@@ -78,9 +78,10 @@ class CompareView:
             {"studies": [{"id", "acronym", "author_year"}, ...],
              "sections": [{"name", "title",
                            "rows": [{"group", "label", "differs",
-                                     "cells": [{"study", "text", "sources"}, ...]}]}]}
+                                     "cells": [{"study", "text", "sources", "derived"}]}]}]}
 
-        ``cells`` follow ``studies`` in order; ``group`` is null outside outcome blocks.
+        ``cells`` follow ``studies`` in order; ``group`` is null outside outcome blocks;
+        ``derived`` holds each derived figure with its numbers, as ``show`` writes them.
         """
         ids = [study.id for study in self.studies]
         return {
@@ -129,7 +130,7 @@ def _row_json(row: CompareRow, ids: list[str]) -> dict[str, Any]:
                 "study": study,
                 "text": cell.text,
                 "sources": list(cell.sources),
-                "derived": list(cell.derived),
+                "derived": [figure_json(figure) for figure in cell.figures],
             }
             for study, cell in zip(ids, row.cells, strict=True)
         ],
@@ -323,6 +324,7 @@ def _analysis_cell(study: Study, key: AnalysisKey) -> CompareCell:
         text,
         list(dict.fromkeys(s for c in cells for s in c.sources)),
         [d for c in cells for d in c.derived],
+        [f for c in cells for f in c.figures],
     )
 
 
@@ -348,11 +350,9 @@ def _outcome_cell(study: Study, outcome: Outcome) -> CompareCell:
         sources += credit_for(comparison.cite, comparison)
     # The outcome's own notes are the curator's; a result's and a comparison's go with them.
     parts += [note for note in outcome_notes(study, outcome) if note not in outcome.notes]
-    derived = [
-        f"{d.text} (from {d.basis})" if d.about == "between groups" else f"{d.about}: {d.text}"
-        for d in outcome_figures(study, outcome)
-    ]
-    return CompareCell("; ".join(p for p in parts if p), list(dict.fromkeys(sources)), derived)
+    figures = outcome_figures(study, outcome)
+    text = "; ".join(p for p in parts if p)
+    return CompareCell(text, list(dict.fromkeys(sources)), cell_texts(figures), figures)
 
 
 # --- safety ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from blinacli.model import Regimen, Study
 from blinacli.views import formatting as fmt
 from blinacli.views import phrases, regimens
 from blinacli.views.covered import credit_for
+from blinacli.views.derived import DerivedFigure
 from blinacli.views.phrases import citation_text, study_size
 
 NOT_REPORTED = "not reported"
@@ -29,6 +30,8 @@ class CompareCell:
     sources: list[str]
     derived: list[str] = field(default_factory=list)
     """Figures derived from the reported ones, each without its mark (shown marked)."""
+    figures: list[DerivedFigure] = field(default_factory=list)
+    """The same derived figures with their numbers, for JSON."""
 
 
 def citation_cell(study: Study) -> CompareCell:

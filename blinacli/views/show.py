@@ -10,6 +10,8 @@ them at start-up, and a Struct class is made in a tenth of the time.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 from blinacli.model import (
@@ -26,7 +28,7 @@ from blinacli.views import formatting as fmt
 from blinacli.views import phrases, regimens
 from blinacli.views.comparisons import direction_note, ordered_results, outcome_notes
 from blinacli.views.covered import credit_for
-from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
+from blinacli.views.derived import MARK, DerivedFigure, figure_json, outcome_figures
 from blinacli.views.phrases import citation_text
 
 
@@ -135,12 +137,10 @@ class StudyView(msgspec.Struct, frozen=True):
     def to_csv(self) -> tuple[list[str], list[list[str]]]:
         return _study_csv(self)
 
-    def derived_json(self) -> list[dict[str, str]]:
+    def derived_json(self) -> list[dict[str, Any]]:
         """The derived figures, apart from the study as validated: one object each,
-        naming the outcome it belongs to."""
-        return [
-            {"outcome": o.id, **msgspec.to_builtins(d)} for o in self.outcomes for d in o.derived
-        ]
+        naming the outcome it belongs to, with its text and its numbers."""
+        return [{"outcome": o.id, **figure_json(d)} for o in self.outcomes for d in o.derived]
 
 
 def _study_csv(view: StudyView) -> tuple[list[str], list[list[str]]]:

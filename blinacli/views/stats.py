@@ -12,6 +12,7 @@ be derived, which the views show in its place.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from statistics import NormalDist
 
 import msgspec
@@ -77,14 +78,21 @@ class RiskDifference(msgspec.Struct, frozen=True):
     difference_points: float
     """Intervention minus comparator, in percentage points."""
     number_needed: int | None
-    """ceil(100 / |difference|); None when the rates are equal or it would exceed
-    :data:`MAX_NUMBER_NEEDED`."""
+    """ceil(100 / |difference|); None when the rates are equal, when the endpoint has no
+    better direction, or when it would exceed :data:`MAX_NUMBER_NEEDED`."""
     benefit: bool | None
-    """True for a number needed to treat, False to harm, None when equal."""
+    """True for a number needed to treat, False to harm; None when the rates are equal or
+    the endpoint has no better direction."""
+
+
+def _exact(value: float | int) -> Decimal:
+    """A percent as the decimal it was written as: 70.2 is 70.2, not the binary float
+    nearest to it (70.2000000000000028...), so 81.5 - 70.2 is 11.3 exactly."""
+    return Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))
 
 
 def risk_difference(
-    intervention_percent: float, comparator_percent: float, *, higher_is_better: bool
+    intervention_percent: float, comparator_percent: float, *, higher_is_better: bool | None
 ) -> RiskDifference:
     """Absolute difference of two rates and the number needed to treat (or harm).
 
@@ -94,16 +102,33 @@ def risk_difference(
     Altman DG. Confidence intervals for the number needed to treat. BMJ.
     1998;317:1309-1312 (rounding up; "NNT (benefit)" and "NNT (harm)").
     A number over :data:`MAX_NUMBER_NEEDED` is not computed (None).
+
+    ``higher_is_better`` is None for an endpoint with no better direction (a
+    transplant rate): the difference is given, with no number needed and no benefit.
+    The difference is taken between the percents as written, in decimal arithmetic:
+    10.1 - 9.3 is 0.8 points (one patient in 125), not 0.7999999999999989.
     """
-    difference = intervention_percent - comparator_percent
-    if difference == 0:
+    exact = _exact(intervention_percent) - _exact(comparator_percent)
+    difference = float(exact)
+    if exact == 0:
         return RiskDifference(0.0, None, None)
-    # Guard the ceiling against float noise: 100 / 16.0000000001 must still be 7.
-    # 100 / 5e-324 is infinite, and round() keeps it so; the bound stops it here.
-    exact = round(100 / abs(difference), 9)
-    needed = math.ceil(exact) if exact <= MAX_NUMBER_NEEDED else None
-    better = (difference > 0) == higher_is_better
+    if higher_is_better is None:
+        return RiskDifference(difference, None, None)
+    needed_exact = 100 / abs(exact)
+    needed = math.ceil(needed_exact) if needed_exact <= MAX_NUMBER_NEEDED else None
+    better = (exact > 0) == higher_is_better
     return RiskDifference(difference, needed, better)
+
+
+def unrounded_number_needed(difference_points: float) -> float | None:
+    """100 / |difference|, before rounding up to a whole patient: 17 points -> 5.882...
+
+    None for no difference, or past :data:`MAX_NUMBER_NEEDED`, where the number is
+    not computed (and at the smallest differences would be infinite)."""
+    if difference_points == 0:
+        return None
+    exact = 100 / abs(_exact(difference_points))
+    return float(exact) if exact <= MAX_NUMBER_NEEDED else None
 
 
 class RatioTest(msgspec.Struct, frozen=True):

@@ -393,3 +393,84 @@ def test_a_results_note_in_json(runner: CliRunner) -> None:
     show = json.loads(run(runner, "show", RANDOMIZED, "--format", "json"))
     notes = [r.get("note") for r in show["outcomes"][0]["results"]]
     assert RESULT_NOTE in notes
+
+
+# --- a file of version 1 whose comparison order disagrees with its arms' roles --------------
+
+
+def test_check_names_a_comparison_whose_order_and_roles_disagree(
+    tmp_path: Path, runner: CliRunner
+) -> None:
+    """Version 1 read the first group as the intervention; version 2 reads the roles. A
+    file listing the comparator first without `intervention` gets a warning saying what
+    to add, and stays valid (exit 0)."""
+    text = (FIXTURES / f"{RANDOMIZED}.yaml").read_text(encoding="utf-8")
+    old = text.replace("      intervention: fictumab\n", "")
+    (tmp_path / "v1.yaml").write_text(old, "utf-8")
+    result = runner.invoke(app, ["check", str(tmp_path / "v1.yaml")], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "[warning]" in result.stdout and "direction-from-roles" not in result.stderr
+    assert "add `intervention: fictumab`" in flat(result.stdout)
+    given = runner.invoke(app, ["check", str(FIXTURES / f"{RANDOMIZED}.yaml")])
+    assert "intervention" not in given.stdout
+
+
+# --- FHIR ----------------------------------------------------------------------------------
+
+
+def fhir_bundle(runner: CliRunner) -> dict[str, Any]:
+    """The fixtures' export, validated by fhir.resources as an R5 Bundle, as plain JSON."""
+    from fhir.resources.bundle import Bundle
+
+    text = run(runner, "export", "--format", "fhir")
+    Bundle.model_validate_json(text)
+    data: dict[str, Any] = json.loads(text)
+    return {entry["resource"]["id"]: entry["resource"] for entry in data["entry"]}
+
+
+def test_fhir_carries_status_ratio_and_every_figure(runner: CliRunner) -> None:
+    resources = fhir_bundle(runner)
+    study = resources[RANDOMIZED]
+    assert study["progressStatus"][0]["state"]["text"] == "stopped early"
+    assert study["whyStopped"]["text"] == "futility at the planned interim analysis"
+    assert any("2:1" in design.get("text", "") for design in study["studyDesign"])
+    assert resources[SINGLE_ARM]["progressStatus"][0]["state"]["text"] == "ongoing"
+    # Each group's own figure is an Evidence: the percent-only proportion with no count.
+    fictumab = resources[f"{RANDOMIZED}.cr-composite.fictumab"]["statistic"][0]
+    assert fictumab["quantity"]["value"] == 52
+    assert fictumab["sampleSize"]["numberOfParticipants"] == 60
+    assert "numberAffected" not in fictumab
+
+
+def test_fhir_keeps_grade_ranges_whole(runner: CliRunner) -> None:
+    resources = fhir_bundle(runner)
+    events = [r for key, r in resources.items() if key.startswith(f"{RANDOMIZED}.AE-")]
+    grades = sorted(e["statistic"][0]["category"]["text"] for e in events)
+    assert grades == ["grade ≥3", "grades 1–2", "grades 3–4"]
+    assert sorted(e["statistic"][0]["numberAffected"] for e in events) == [3, 18, 21]
+
+
+# --- derived figures from the arms' roles -------------------------------------------------------
+
+
+def derived_of(runner: CliRunner, outcome: str) -> list[dict[str, Any]]:
+    data = json.loads(run(runner, "show", RANDOMIZED, "--format", "json"))
+    return [d for d in data["derived"] if d["outcome"] == outcome]
+
+
+def test_a_reversed_comparison_still_subtracts_comparator_from_intervention(
+    runner: CliRunner,
+) -> None:
+    (difference,) = [d for d in derived_of(runner, "os-hr") if d["kind"] == "risk-difference"]
+    assert difference["value"] == -7
+    assert difference["unit"] == "percentage-points"
+    assert difference["number_needed"]["kind"] == "to-harm"
+    assert "number needed to harm 15" in difference["text"]
+
+
+def test_endpoints_without_a_direction_get_a_difference_and_no_nnt(runner: CliRunner) -> None:
+    for outcome, points in (("transplant", 15), ("cr-composite", 21)):
+        (difference,) = [d for d in derived_of(runner, outcome) if d["kind"] == "risk-difference"]
+        assert difference["value"] == points
+        assert difference["number_needed"] is None
+        assert "number needed" not in difference["text"]

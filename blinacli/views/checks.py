@@ -42,7 +42,7 @@ from blinacli.model import (
     format_path,
     parse_p,
 )
-from blinacli.views import check_quotes, stats
+from blinacli.views import check_direction, check_quotes, stats
 from blinacli.views import formatting as fmt
 from blinacli.views.phrases import study_size
 
@@ -96,6 +96,7 @@ RULES: dict[str, tuple[Severity, str]] = {
         "only some are.",
     ),
     check_quotes.RULE: (check_quotes.SEVERITY, check_quotes.TEXT),
+    check_direction.RULE: (check_direction.SEVERITY, check_direction.TEXT),
 }
 """Every rule: id -> (severity, the rule in one line)."""
 
@@ -208,6 +209,7 @@ def check_study(study: Study, file: str) -> list[CheckFinding]:
         *_outcome_problems(study),
         *_safety_problems(study),
         *(_Problem(*problem) for problem in check_quotes.problems(study)),
+        *(_Problem(*problem) for problem in check_direction.problems(study)),
     ]
     if not problems:
         return []

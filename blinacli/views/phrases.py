@@ -52,14 +52,20 @@ def study_size(study: Study) -> tuple[str, int] | None:
     return None
 
 
-def citation_text(study: Study) -> str:
-    """Vancouver-style: Authors. Title. Journal. Year;Volume(Issue):Pages."""
+UNTITLED = "[title not stated]"
+"""What a citation shows on screen in place of a title the sources do not give."""
+
+
+def citation_text(study: Study, *, untitled: str | None = UNTITLED) -> str:
+    """Vancouver-style: Authors. Title. Journal. Year;Volume(Issue):Pages. A title the
+    sources do not give reads ``untitled``, or is left out when that is None."""
     c = study.citation
     authors = ", ".join(c.authors[:6])
     if c.et_al or len(c.authors) > 6:
         authors += ", et al"
-    title = c.title.rstrip(".") if c.title is not None else "[title not stated]"
-    text = f"{authors}. {title}. {c.journal}. {c.year}"
+    title = c.title.rstrip(".") if c.title is not None else untitled
+    parts = [authors, *([title] if title is not None else []), c.journal]
+    text = ". ".join(parts) + f". {c.year}"
     if c.volume:
         text += f";{c.volume}"
         if c.issue:

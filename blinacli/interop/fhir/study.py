@@ -37,7 +37,7 @@ from blinacli.model import (
     source_ids,
 )
 from blinacli.views import formatting as fmt
-from blinacli.views import regimens
+from blinacli.views import phrases, regimens
 from blinacli.views.phrases import STATES, design_phrase, population_phrase, ratio_text
 
 _NCT = re.compile(r"^NCT\d{8}$")
@@ -151,24 +151,9 @@ def _comparison_group(arm: Arm) -> Json:
 
 
 def citation_text(study: Study) -> str:
-    """Vancouver style (Authors. Title. Journal. Year;Volume(Issue):Pages.); a title the
-    sources do not give is left out, with no placeholder in its place."""
-    c = study.citation
-    authors = ", ".join(c.authors[:6])
-    if c.et_al or len(c.authors) > 6:
-        authors += ", et al"
-    parts_ = [authors]
-    if c.title is not None:
-        parts_.append(c.title.rstrip("."))
-    parts_.append(c.journal)
-    text = ". ".join(parts_) + f". {c.year}"
-    if c.volume:
-        text += f";{c.volume}"
-        if c.issue:
-            text += f"({c.issue})"
-    if c.pages:
-        text += f":{c.pages}"
-    return text + "."
+    """Vancouver style; a title the sources do not give is left out, with no placeholder in
+    its place (a reference manager would keep the placeholder as the title)."""
+    return phrases.citation_text(study, untitled=None)
 
 
 def _publication(study: Study) -> Json:

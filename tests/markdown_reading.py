@@ -12,17 +12,18 @@ SOF_HEADERS = [
     "Outcome",
     "Timepoint",
     "Population",
-    "Participants",
+    "№ of participants (studies)",
     "Comparator",
     "Intervention",
     "Relative effect",
+    "Anticipated absolute effects per 1000 †",
     "Role",
     "Comment",
     "Sources",
 ]
 """The columns of a Summary-of-Findings table (`outcomes`, the digest)."""
-# With derived figures in any row, a "Derived †" column follows "Relative effect".
-SOF_WITH_DERIVED = [*SOF_HEADERS[:8], "Derived †", *SOF_HEADERS[8:]]
+# With derived figures in any row, a "Derived †" column follows the absolute effects.
+SOF_WITH_DERIVED = [*SOF_HEADERS[:9], "Derived †", *SOF_HEADERS[9:]]
 SOF_BETWEEN_GROUPS = [*SOF_HEADERS[:7], "Groups compared", *SOF_WITH_DERIVED[7:]]
 """The header of a table with a row that compares subgroups (responders vs nonresponders)."""
 

@@ -251,8 +251,12 @@ def test_one_summary_of_findings_table_per_endpoint(runner: CliRunner) -> None:
     headers = [header for header, _ in md_tables(text)]
     assert (headers.count(SOF_BETWEEN_GROUPS), headers.count(SOF_WITH_DERIVED)) == (2, 1)
     # Each derived figure in the column is marked and names its group.
-    assert tables_in(section(text, "Complete MRD response", 3))[0][1][0][8] == (
+    assert tables_in(section(text, "Complete MRD response", 3))[0][1][0][9] == (
         "† Blinatumomab: 77.9% (Wilson 95% CI 69.4–84.5%)"
+    )
+    # A single-arm study's row says why it has no absolute effect.
+    assert tables_in(section(text, "Complete MRD response", 3))[0][1][0][8] == (
+        "no absolute effect: single-arm study, no comparator"
     )
     cmr = section(text, "Complete MRD response", 3)
     assert tables_in(cmr)[0][1][0][6] == "Blinatumomab: 88/113 (78%)"

@@ -376,7 +376,13 @@ def figures(name: str, view: Any) -> list[str]:
         return [
             s
             for r in view.rows
-            for s in (r.intervention, r.comparator, r.relative_effect, r.participants)
+            for s in (
+                r.intervention,
+                r.comparator,
+                r.relative_effect,
+                r.participants_studies,
+                r.absolute.text,
+            )
         ]
     if name == "endpoints":
         return [s for r in view.rows for s in (r.endpoint, r.name)]

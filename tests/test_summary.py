@@ -443,7 +443,10 @@ def test_outcomes_terminal_at_80_columns(bundled: list[Study]) -> None:
         f"Relative effect {E1910_HR}",
         "Comparator Chemotherapy alone: 68%",
         "Intervention Blinatumomab + chemotherapy: 85%",
-        "Participants 224 randomized (112 + 112)",
+        "№ of participants 224 (1 RCT)",
+        "Absolute effect † † Deaths per 1000: 320 with Chemotherapy alone, 146 with "
+        "Blinatumomab + chemotherapy; 174 fewer per 1000 (95% CI 235 fewer to 75 fewer)",
+        "Absolute effect no absolute effect: single-arm study, no comparator",
         f"Comment single-arm study; {LANDMARK}",
         "Comment population not stated; from a secondary summary",
         "Sources [abstract] [facts]",
@@ -538,11 +541,14 @@ def test_outcomes_markdown_sof_table(bundled: list[Study]) -> None:
         "Outcome": "Overall survival at 3 years",
         "Timepoint": "3 years",
         "Population": "not stated",
-        "Participants": "224 randomized (112 + 112)",
+        "№ of participants (studies)": "224 (1 RCT)",
         "Comparator": "Chemotherapy alone: 68%",
         "Intervention": "Blinatumomab + chemotherapy: 85%",
         "Groups compared": "",
         "Relative effect": E1910_HR,
+        "Anticipated absolute effects per 1000 †": "† Deaths per 1000: 320 with Chemotherapy "
+        "alone, 146 with Blinatumomab + chemotherapy; 174 fewer per 1000 (95% CI 235 fewer to "
+        "75 fewer)",
         # Each derived figure is marked and names the groups it is between.
         "Derived †": "† Blinatumomab + chemotherapy vs Chemotherapy alone: difference +17 "
         "percentage points; number needed to treat 6 † Blinatumomab + chemotherapy vs "

@@ -35,6 +35,7 @@ from blinacli.render.sandbox import (
     collect,
     too_much_memory,
 )
+from blinacli.views.absolute import ABSOLUTE_LEGEND
 from blinacli.views.derived import LEGEND, MARK
 
 if TYPE_CHECKING:  # a forest plot's layout is imported when a template draws one
@@ -177,6 +178,7 @@ def environment(user: Sequence[Path] | None = None, limits: Limits | None = None
     env.globals["forest_layout"] = _forest_layout
     env.globals["derived_mark"] = MARK
     env.globals["derived_legend"] = LEGEND
+    env.globals["absolute_legend"] = ABSOLUTE_LEGEND
     return env
 
 

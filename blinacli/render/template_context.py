@@ -94,8 +94,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "title": "the table's title",
         "covers": "the terms included (the term and any narrower ones)",
         "rows": "OutcomeRow per study and analysis: outcome, timepoint, population, "
-        "participants, comparator, intervention, groups_compared, other_groups, "
-        "relative_effect, role, comment, notes, sources, reported",
+        "participants, participants_studies, participants_n, comparator, intervention, "
+        "groups_compared, other_groups, relative_effect, absolute (AbsoluteEffect: text, "
+        "reason, numbers per 1000, figure), role, comment, notes, sources, reported, derived",
         "not_reported_by": "acronyms of the studies that do not report the endpoint",
         "forest": "ForestPlot per ratio measure: title, measure_label, rows (acronym, outcome, "
         "groups, estimate, lower, upper, value, randomized, note), omitted, ticks, favours "

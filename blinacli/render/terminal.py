@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from blinacli.base.controls import visible
+from blinacli.views.absolute import ABSOLUTE_LEGEND
 from blinacli.views.derived import LEGEND, MARK, DerivedFigure
 from blinacli.views.listing import ListView
 from blinacli.views.show import EventView, Item, StatementView, StudyView
@@ -275,8 +276,10 @@ def render_outcomes(view: OutcomesView) -> RenderableType:
         parts += [Text(), text(f"No study in use reports {view.name}.", "dim")]
     if view.not_reported_by:
         parts += [Text(), text(f"Not reported by: {', '.join(view.not_reported_by)}", "dim")]
-    if any(row.derived for row in view.rows):
+    if any(row.derived or row.absolute.figure for row in view.rows):
         parts += [Text(), text(LEGEND, "dim")]
+    if any(row.absolute.figure for row in view.rows):
+        parts.append(text(ABSOLUTE_LEGEND, "dim"))
     for plot in view.forest:
         parts += [Text(), render_forest(plot)]
     return Group(*parts)
@@ -286,7 +289,7 @@ def _outcome_fields(row: OutcomeRow) -> Table:
     fields = [
         ("Timepoint", text(row.timepoint)),
         ("Population", text(row.population)),
-        ("Participants", text(row.participants)),
+        ("№ of participants", text(row.participants_studies)),
         *(
             [("Groups compared", text(row.groups_compared))]
             if row.groups_compared
@@ -294,6 +297,10 @@ def _outcome_fields(row: OutcomeRow) -> Table:
         ),
         *(("Other group", text(group)) for group in row.other_groups),
         ("Relative effect", text(row.relative_effect)),
+        (
+            f"Absolute effect {MARK}" if row.absolute.figure else "Absolute effect",
+            _derived(row.absolute.figure) if row.absolute.figure else text(row.absolute.text),
+        ),
         *((f"Derived {MARK}", _derived(figure, named=True)) for figure in row.derived),
         ("Role", text(row.role)),
     ]

@@ -18,6 +18,7 @@ from blinacli.model import (
     vocabulary,
 )
 from blinacli.views import formatting as fmt
+from blinacli.views.absolute import AbsoluteEffect, absolute_effect
 from blinacli.views.comparisons import compared_groups, direction_note, outcome_notes
 from blinacli.views.covered import outcome_sources
 from blinacli.views.derived import MARK, DerivedFigure, outcome_figures
@@ -58,6 +59,11 @@ class OutcomeRow:
     """The analysis population, with its n for a subgroup that reports one."""
     participants: str
     """Proportion denominators, else the randomized numbers, else the subgroup's n."""
+    participants_studies: str
+    """The number of participants and the study, as GRADE's "№ of participants (studies)"
+    column reads: "224 (1 RCT)", "113 (1 single-arm study)", "not reported (1 RCT)"."""
+    participants_n: int | None
+    """The number of participants behind ``participants_studies``; None when not reported."""
     comparator: str
     """The comparator group and its value; "no comparator" for a single-arm study."""
     intervention: str
@@ -76,6 +82,8 @@ class OutcomeRow:
     """The outcome's notes, then each group's note as "Group: note"."""
     sources: list[str]
     reported: dict[str, Any]
+    absolute: AbsoluteEffect
+    """The anticipated absolute effect per 1000 (derived, shown marked), or why there is none."""
     derived: list[DerivedFigure] = field(default_factory=list)
     """Figures derived from the reported ones (kept apart, shown marked)."""
 
@@ -109,6 +117,8 @@ class OutcomesView:
             "timepoint",
             "population",
             "participants",
+            "participants_studies",
+            "participants_n",
             "comparator",
             "intervention",
             "groups_compared",
@@ -119,6 +129,7 @@ class OutcomesView:
             "notes",
             "sources",
             "derived",
+            *ABSOLUTE_COLUMNS,
         ]
         return header, [_outcome_record(row) for row in self.rows]
 
@@ -133,6 +144,8 @@ def _outcome_record(row: OutcomeRow) -> list[str]:
         row.timepoint,
         row.population,
         row.participants,
+        row.participants_studies,
+        _csv_number(row.participants_n),
         row.comparator,
         row.intervention,
         row.groups_compared,
@@ -143,6 +156,42 @@ def _outcome_record(row: OutcomeRow) -> list[str]:
         joined(row.notes, " "),
         joined(row.sources, " "),
         joined(f"{MARK} {d.about}: {d.text} (from {d.basis})" for d in row.derived),
+        *_absolute_record(row.absolute),
+    ]
+
+
+ABSOLUTE_COLUMNS = [
+    "absolute_effect",
+    "absolute_reason",
+    "comparator_per_1000",
+    "intervention_per_1000",
+    "difference_per_1000",
+    "difference_direction",
+    "difference_lower_per_1000",
+    "difference_lower_direction",
+    "difference_upper_per_1000",
+    "difference_upper_direction",
+]
+"""The CSV columns of a row's absolute effect: its text (marked), the reason it has none,
+and its numbers per 1000 as shown, each difference a size with its direction."""
+
+
+def _csv_number(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _absolute_record(effect: AbsoluteEffect) -> list[str]:
+    return [
+        effect.text if effect.figure is None else f"{MARK} {effect.text}",
+        effect.reason or "",
+        _csv_number(effect.comparator_risk),
+        _csv_number(effect.intervention_risk),
+        _csv_number(effect.difference),
+        effect.difference_direction or "",
+        _csv_number(effect.difference_lower),
+        effect.difference_lower_direction or "",
+        _csv_number(effect.difference_upper),
+        effect.difference_upper_direction or "",
     ]
 
 
@@ -174,6 +223,9 @@ def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
     intervention, comparator = compared_groups(study, outcome)
     groups = [g for g in (intervention, comparator) if g is not None]
     others = [r for r in outcome.results if r.group not in groups]
+    participants, participants_n = _participants(
+        study, outcome, [*groups, *(r.group for r in others)]
+    )
     return OutcomeRow(
         study_id=study.id,
         acronym=study.acronym,
@@ -182,7 +234,9 @@ def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
         outcome=outcome.label,
         timepoint=fmt.timepoint(outcome.timepoint),
         population=_population(study, outcome),
-        participants=_participants(study, outcome, [*groups, *(r.group for r in others)]),
+        participants=participants,
+        participants_studies=_participants_studies(study, participants_n),
+        participants_n=participants_n,
         comparator=(
             NOT_ARMS
             if between_groups
@@ -210,6 +264,7 @@ def outcome_row(study: Study, outcome: Outcome) -> OutcomeRow:
             "results": msgspec.to_builtins(outcome.results),
             "comparison": msgspec.to_builtins(comparison),
         },
+        absolute=absolute_effect(study, outcome),
         derived=outcome_figures(study, outcome),
     )
 
@@ -255,12 +310,14 @@ def _population(study: Study, outcome: Outcome) -> str:
     return label
 
 
-def _participants(study: Study, outcome: Outcome, groups: list[str]) -> str:
+def _participants(study: Study, outcome: Outcome, groups: list[str]) -> tuple[str, int | None]:
+    """The participants of a row in words, and their number (None when not reported)."""
     results = [_result_of(outcome, g) for g in groups]
-    if results and all(isinstance(r, Proportion) for r in results):
-        return " + ".join(str(r.total) for r in results if isinstance(r, Proportion))
+    totals = [r.total for r in results if isinstance(r, Proportion)]
+    if results and len(totals) == len(results):
+        return " + ".join(str(total) for total in totals), sum(totals)
     if outcome.analysis is not None and outcome.analysis.n is not None:
-        return f"{outcome.analysis.n} {outcome.analysis.label}"
+        return f"{outcome.analysis.n} {outcome.analysis.label}", outcome.analysis.n
     # The arms' randomized numbers describe the arms whatever the analysis set; a
     # subgroup's analysis is sized by the subgroup instead.
     randomized = _randomized(study, groups) if outcome.population in (None, "all") else None
@@ -268,12 +325,13 @@ def _participants(study: Study, outcome: Outcome, groups: list[str]) -> str:
         return randomized
     subgroup = next((s for s in study.population.subgroups if s.id == outcome.population), None)
     if subgroup is not None and subgroup.n is not None:
-        return str(subgroup.n)
-    return NOT_REPORTED
+        return str(subgroup.n), subgroup.n
+    return NOT_REPORTED, None
 
 
-def _randomized(study: Study, groups: list[str]) -> str | None:
-    """The randomized total and per-arm sizes in ``groups`` order: "224 randomized (112 + 112)".
+def _randomized(study: Study, groups: list[str]) -> tuple[str, int] | None:
+    """The randomized total and per-arm sizes in ``groups`` order: "224 randomized (112 + 112)",
+    with the total.
 
     Without per-arm sizes for every group, the randomized total alone ("80 randomized").
     """
@@ -281,9 +339,25 @@ def _randomized(study: Study, groups: list[str]) -> str | None:
     per_arm = {e.arm: e.n for e in stages if e.arm is not None}
     whole = next((e.n for e in stages if e.arm is None), None)
     if not groups or any(g not in per_arm for g in groups):
-        return f"{whole} randomized" if whole is not None else None
+        return (f"{whole} randomized", whole) if whole is not None else None
     arms = " + ".join(str(per_arm[g]) for g in groups)
-    return f"{whole} randomized ({arms})" if whole is not None else f"{arms} randomized"
+    if whole is not None:
+        return f"{whole} randomized ({arms})", whole
+    return f"{arms} randomized", sum(per_arm[g] for g in groups)
+
+
+STUDY_KINDS = {
+    "randomized": "RCT",
+    "single-arm": "single-arm study",
+    "non-randomized": "non-randomized study",
+}
+"""How GRADE's "№ of participants (studies)" column names one study of each allocation."""
+
+
+def _participants_studies(study: Study, participants: int | None) -> str:
+    """ "224 (1 RCT)": the row's participants and its one study, by design."""
+    kind = STUDY_KINDS.get(study.design.allocation, "study")
+    return f"{NOT_REPORTED if participants is None else participants} (1 {kind})"
 
 
 def _caveats(

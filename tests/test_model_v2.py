@@ -49,7 +49,7 @@ def run(runner: CliRunner, *args: str) -> str:
 
 def flat(text: str) -> str:
     """Text with line wraps and runs of spaces folded, Markdown's and HTML's escapes undone."""
-    for escaped in ("\\<", "\\[", "\\]", "\\&", "\\|"):
+    for escaped in ("\\[", "\\]", "\\|"):
         text = text.replace(escaped, escaped[1])
     return " ".join(html.unescape(text).split())
 

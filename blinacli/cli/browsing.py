@@ -20,6 +20,7 @@ from blinacli.cli.options import (
     EvidenceOption,
     FollowLinksOption,
     FormatOption,
+    HeadingLevelOption,
     MinNOption,
     MrdOption,
     NoCacheOption,
@@ -45,6 +46,7 @@ def list_command(
     follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
+    heading_level: HeadingLevelOption = 1,
     templates: TemplatesOption = None,
     drug: DrugOption = None,
     phase: PhaseOption = None,
@@ -75,6 +77,7 @@ def list_command(
         terminal="render_list",
         template="list",
         templates=templates,
+        level=heading_level,
     )
 
 
@@ -91,6 +94,7 @@ def show_command(
     follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
+    heading_level: HeadingLevelOption = 1,
     templates: TemplatesOption = None,
 ) -> None:
     """The whole study: citation, design, population, dosing, outcomes, safety,
@@ -108,6 +112,7 @@ def show_command(
         terminal="render_study",
         template="show",
         templates=templates,
+        level=heading_level,
         data=lambda: {**msgspec.to_builtins(study), "derived": view.derived_json()},
     )
 
@@ -136,6 +141,7 @@ def compare_command(
     follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
+    heading_level: HeadingLevelOption = 1,
     templates: TemplatesOption = None,
 ) -> None:
     """Studies side by side, one column each; rows where they differ are marked.
@@ -154,6 +160,7 @@ def compare_command(
         terminal="render_compare",
         template="compare",
         templates=templates,
+        level=heading_level,
     )
 
 
@@ -175,6 +182,7 @@ def outcomes_command(
     follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
+    heading_level: HeadingLevelOption = 1,
     templates: TemplatesOption = None,
     drug: DrugOption = None,
     phase: PhaseOption = None,
@@ -208,6 +216,7 @@ def outcomes_command(
             terminal="render_endpoints",
             template="endpoints",
             templates=templates,
+            level=heading_level,
         )
         return
     assert term is not None
@@ -221,6 +230,7 @@ def outcomes_command(
         terminal="render_outcomes",
         template="outcomes",
         templates=templates,
+        level=heading_level,
     )
 
 
@@ -244,6 +254,7 @@ def safety_command(
     follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
     output: FormatOption = None,
+    heading_level: HeadingLevelOption = 1,
     templates: TemplatesOption = None,
     drug: DrugOption = None,
     phase: PhaseOption = None,
@@ -273,4 +284,5 @@ def safety_command(
         terminal="render_safety",
         template="safety",
         templates=templates,
+        level=heading_level,
     )

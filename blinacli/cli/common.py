@@ -60,10 +60,12 @@ def _emit(
     template: str,
     templates: list[Path] | None,
     data: Callable[[], Any] | None = None,
+    level: int = 1,
 ) -> None:
     """Print ``view`` in the chosen format: ``terminal`` names its Rich renderer,
     ``template`` its Markdown and HTML templates (``templates`` are the user's
-    directories, searched first); JSON and CSV come from the view itself."""
+    directories, searched first; ``level`` is their top heading's level); JSON and CSV
+    come from the view itself."""
     fmt = _format(chosen)
     if fmt is Format.json:
         payload = data() if data is not None else view.to_json()
@@ -81,11 +83,12 @@ def _emit(
         from blinacli.render.documents import render
 
         kind: Literal["markdown", "html"] = "html" if fmt is Format.html else "markdown"
-        sys.stdout.write(render(kind, template, templates, view=view))
+        sys.stdout.write(render(kind, template, templates, view=view, level=level))
     else:
         from blinacli.render import terminal as render_terminal
+        from blinacli.render.streams import print_table
 
-        _console().print(getattr(render_terminal, terminal)(view))
+        print_table(getattr(render_terminal, terminal)(view))
 
 
 def _check_output(output: Path | None, force: bool) -> None:
@@ -110,15 +113,6 @@ def _deliver(text: str, output: Path | None, force: bool) -> None:
     from blinacli.render.output import write_output
 
     write_output(output, text, force=force)
-
-
-def _console() -> Any:
-    """The Rich console for terminal tables, on standard output, at a sane width."""
-    from rich.console import Console
-
-    from blinacli.render.streams import table_height, table_width
-
-    return Console(highlight=False, width=table_width(), height=table_height())
 
 
 def _nothing(message: str) -> None:

@@ -24,6 +24,7 @@ from blinacli.cli.options import (
     EvidenceOption,
     FollowLinksOption,
     ForceOption,
+    HeadingLevelOption,
     MinNOption,
     MrdOption,
     NoCacheOption,
@@ -72,15 +73,7 @@ def digest_command(
     title: Annotated[
         str | None, typer.Option("--title", help="The document's title.", show_default=False)
     ] = None,
-    heading_level: Annotated[
-        int,
-        typer.Option(
-            "--heading-level",
-            help="Level of the top heading (1-6), so the document fits into a page.",
-            min=1,
-            max=6,
-        ),
-    ] = 1,
+    heading_level: HeadingLevelOption = 1,
     templates: TemplatesOption = None,
     drug: DrugOption = None,
     phase: PhaseOption = None,

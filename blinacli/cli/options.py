@@ -1,6 +1,7 @@
 """The options and arguments that commands of more than one family take.
 
-The evidence, link-following and cache options, the output format, the user's templates, the
+The evidence, link-following and cache options, the output format, the heading level of
+documents, the user's templates, the
 filters shared by list, outcomes, safety, digest and export (with ``FILTERS``, the
 names ``common._select`` reads), and the shell completion of study ids and
 endpoints. An option only one command takes is declared in that command's signature.
@@ -72,6 +73,18 @@ FormatOption = Annotated[
         show_default=False,
     ),
 ]
+
+HeadingLevelOption = Annotated[
+    int,
+    typer.Option(
+        "--heading-level",
+        help="Level of the top heading in Markdown and HTML (1-6; deeper headings follow "
+        "it and stop at 6), so the output fits into a page that has its own title.",
+        min=1,
+        max=6,
+    ),
+]
+"""--heading-level for every command that writes Markdown or HTML."""
 
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it already exists.")]
 """--force for every command that writes -o FILE (the rule is the output writer's)."""

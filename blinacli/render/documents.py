@@ -55,31 +55,42 @@ _BLANKS = re.compile(r"\n{3,}")
 # The characters that can start inline markup anywhere in a line: escapes, code
 # spans, emphasis (* and _), GitHub's strikethrough (~) and math ($), links, images,
 # footnotes and link definitions ([ and ]; an image's ! is then plain text), raw HTML
-# and autolinks (<), and character references (&, so "&#x202e;" stays as written).
-_INLINE = re.compile(r"[\\`*_~$\[\]<&]")
-# What starts a block at the start of a line, as CommonMark reads it: a heading ("#"
-# to "######" then a space), a quote (">"), a list item ("-", "+", "1." or "1)" then a
-# space), a thematic break or setext underline (a text of only "-" or "=" and
-# spaces). "-0.5" and "0.1.0" start no block and are left as they are. And a
-# heading's closing sequence: #s at the end, after a space.
-_BLOCK_START = re.compile(r"^(?:#{1,6}(?= |$)|>|[-+](?= |$)|[0-9]{1,9}(?=[.)](?: |$))|[-=][-= ]*$)")
+# and autolinks (<), character references (&, so "&#x202e;" stays as written), and
+# the attribute lists of Python-Markdown's attr_list extension ({ and }).
+_INLINE = re.compile(r"[\\`*_~$\[\]{}<]|&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z0-9]+;)")
+# How each is written. A backslash escape where every common Markdown reader takes it
+# (CommonMark, GitHub, markdown-it, Python-Markdown); a character reference where
+# Python-Markdown would show the backslash (it knows no escape for ~, $, < or &).
+_INLINE_WRITTEN = {"~": "&#126;", "$": "&#36;", "<": "&lt;", "&": "&amp;"}
+# What starts a block at the start of a line: a heading ("#" to "######", then a space
+# in CommonMark but not in Python-Markdown), a quote (">"), a list item ("-", "+", "1."
+# or "1)" then a space), a thematic break or setext underline (a text of only "-" or
+# "=" and spaces). "-0.5" and "0.1.0" start no block and are left as they are. And a
+# heading's closing sequence: #s at the end (after a space for CommonMark; after
+# anything for Python-Markdown, which reads "# C#" as the heading "C").
+_BLOCK_START = re.compile(r"^(?:#|>|[-+](?= |$)|[0-9]{1,9}(?=[.)](?: |$))|[-=][-= ]*$)")
 _BLOCK_FIRST = frozenset("#>+-=0123456789")
-_CLOSING_HASHES = re.compile(r"(?<= )#(?=#*$)")
+_CLOSING_HASHES = re.compile(r"#(?=#*$)")
+# How the first character of a block marker is written: "\#", "\-", "\+"; ">" and "="
+# as references, since Python-Markdown knows no escape for "=" (and "&gt;" reads the
+# same everywhere).
+_BLOCK_WRITTEN = {">": "&gt;", "=": "&#61;"}
 
 
 def _escape(text: str) -> str:
-    # Hidden characters made visible first (a line separator too), then CommonMark
-    # backslash escapes (any ASCII punctuation may be escaped): the text reads the
-    # same, and no part of it is markup. Line breaks are folded into spaces, so no
-    # text can start a block of its own.
+    # Hidden characters made visible first (a line separator too), then every character
+    # that could start markup written so that it reads as itself: the text reads the
+    # same, and no part of it is markup. Line breaks are folded into spaces, so no text
+    # can start a block of its own.
     text = " ".join(visible(text).split())
     if _INLINE.search(text) is None:
         return text  # the common case, and faster than a substitution that finds nothing
-    return _INLINE.sub(_backslashed, text)
+    return _INLINE.sub(_written, text)
 
 
-def _backslashed(match: re.Match[str]) -> str:
-    return "\\" + match.group()
+def _written(match: re.Match[str]) -> str:
+    char = match.group()
+    return _INLINE_WRITTEN.get(char) or "\\" + char
 
 
 def markdown_cell(value: object) -> str:
@@ -92,13 +103,17 @@ def markdown_text(value: object) -> str:
     """Running text, which may start a line (a paragraph, a heading, a list item): no
     markup made of it, line breaks folded."""
     text = _escape(str(value))
+    if text.endswith("#"):  # first: every backslash before it is an escaped one
+        text = _CLOSING_HASHES.sub(r"\\#", text)
     start = _BLOCK_START.match(text) if text[:1] in _BLOCK_FIRST else None
     if start is not None:
         marker = start.group()
-        escaped = marker + "\\" if marker[0].isdigit() else "\\" + marker  # "1\." or "\#"
+        if marker[0].isdigit():
+            escaped = marker + "\\"  # "1\." and "1\)"
+        else:
+            escaped = _BLOCK_WRITTEN.get(marker[0]) or "\\" + marker[0]
+            escaped += marker[1:]  # "\#", "&gt;", "\- - -", "&#61;=="
         text = escaped + text[start.end() :]
-    if text.endswith("#"):
-        text = _CLOSING_HASHES.sub(r"\\#", text)
     return text
 
 

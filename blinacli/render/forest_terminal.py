@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from blinacli.base.controls import visible
-from blinacli.views.forest import ARROW_LEGEND, LEGEND, ForestPlot, ForestRow, position
+from blinacli.views.forest import ARROW_LEGEND, ForestPlot, ForestRow, position
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
@@ -64,7 +64,7 @@ class _TerminalForest:
             yield from _favours(plot, label_width + 1 + null, width)
         else:
             yield _text("Which side favours the intervention is not set for this endpoint.", "dim")
-        yield _text(LEGEND, "dim")
+        yield _text(plot.legend, "dim")
         if plot.has_arrows:
             yield _text(ARROW_LEGEND, "dim")
         for item in plot.omitted:
@@ -99,13 +99,24 @@ def _null_only(area: int, null: int) -> Text:
 
 
 def _whisker(plot: ForestPlot, row: ForestRow, area: int) -> Text:
-    """One row's drawing: ├──■──┤ across the CI, ◄ or ► where a limit is past the axis."""
+    """One row's drawing: ├──■──┤ across the CI, ◄ or ► where a limit is past the axis.
+
+    Each limit and the marker stay on their own side of the line of no effect, even
+    when they round to its cell: an upper limit of 0.99 ends just left of the line
+    (``┤│``), one of 1.01 just right of it (``┼┤``), and one of exactly 1 on it.
+    """
     from rich.text import Text
 
-    def cell(value: float | int) -> int:
-        return round(position(value, plot, area - 1))
+    null = round(position(1, plot, area - 1))
 
-    null = cell(1)
+    def cell(value: float | int) -> int:
+        at = round(position(value, plot, area - 1))
+        if value < 1 and at >= null:
+            return max(0, null - 1)
+        if value > 1 and at <= null:
+            return min(area - 1, null + 1)
+        return null if value == 1 else at
+
     start = 0 if plot.past_low(row) or row.lower is None else cell(row.lower)
     end = area - 1 if plot.past_high(row) or row.upper is None else cell(row.upper)
     cells = [" "] * area
@@ -115,7 +126,13 @@ def _whisker(plot: ForestPlot, row: ForestRow, area: int) -> Text:
         cells[i] = "┼" if i == null else dash
     cells[start] = "◄" if plot.past_low(row) else "├"
     cells[end] = "►" if plot.past_high(row) else "┤"
-    marker = cell(row.estimate)
+    marker = min(max(cell(row.estimate), start), end)
+    # A marker that rounds onto a limit's cell steps inside the whisker where there is
+    # room, so that the limit stays drawn (half a cell is within the rounding anyway).
+    if marker == end and marker - 1 > start and row.upper != row.estimate:
+        marker -= 1
+    elif marker == start and marker + 1 < end and row.lower != row.estimate:
+        marker += 1
     cells[marker] = "■" if row.randomized else "◇"
     drawing = Text("".join(cells))
     drawing.stylize("dim", null, null + 1)

@@ -1,4 +1,5 @@
-"""Standard output and standard error, checked like files, and the width of tables.
+"""Standard output and standard error, checked like files; the width of tables, and
+where they are printed.
 
 A run of blinacli replaces ``sys.stdout`` (when it is still the interpreter's own)
 with a text stream over a gate on descriptor 1, so every way of printing (plain
@@ -15,6 +16,10 @@ writes, the CSV writer, Rich tables, Typer's help) ends in one place that:
 - writes characters the output's encoding cannot hold (``PYTHONIOENCODING=ascii``,
   a C locale without UTF-8) as backslash escapes, ``\\u2265`` for ≥, rather than
   failing or dropping them.
+
+Terminal tables are printed in one place, :func:`print_table`: on a terminal with
+Rich's colours, and when piped (to a file, ``less``, ``grep`` or a CI log) as plain
+lines without the spaces Rich pads them with and without a blank line first.
 
 Standard error gets the same encoding and the same full writes, but its failures
 are ignored: there is nowhere left to report them, and they do not change the
@@ -188,3 +193,31 @@ def _terminal_size() -> tuple[int, int]:
             continue
         return size.columns, size.lines
     return 0, 0
+
+
+def print_table(renderable: Any) -> None:
+    """Print a terminal view on standard output, :func:`table_width` wide.
+
+    On a terminal (or one forced by ``FORCE_COLOR``, as Rich reads it), as Rich draws
+    it, with its styles. Anywhere else, as plain text: Rich pads every line of a table
+    to its width and opens a table with an empty border line, which a file, a diff or
+    a test would keep as trailing spaces and a leading blank line; here each line ends
+    at its last character, and the output starts at its first line that is not blank.
+    """
+    from rich.console import Console
+
+    stream = sys.stdout
+    width, height = table_width(), table_height()
+    console = Console(file=stream, highlight=False, width=width, height=height)
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    with console.capture() as captured:
+        console.print(renderable)
+    lines = [line.rstrip() for line in captured.get().split("\n")]
+    while lines and not lines[0]:
+        del lines[0]
+    while lines and not lines[-1]:
+        del lines[-1]
+    if lines:
+        stream.write("\n".join(lines) + "\n")

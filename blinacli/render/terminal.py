@@ -11,19 +11,20 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from blinacli.base.controls import visible
+from blinacli.render.unbroken import keep_whole
 from blinacli.views.absolute import ABSOLUTE_LEGEND
 from blinacli.views.derived import LEGEND, MARK, DerivedFigure
 from blinacli.views.listing import ListView
 from blinacli.views.show import EventView, Item, StatementView, StudyView
 
 if TYPE_CHECKING:  # only annotations: `show` need not import compare, outcomes, safety or forest
-    from blinacli.views.compare import CompareSection, CompareView
+    from blinacli.views.compare import CompareRow, CompareSection, CompareView
     from blinacli.views.compare_cells import CompareCell
     from blinacli.views.outcomes import EndpointsView, OutcomeRow, OutcomesView
     from blinacli.views.safety import SafetyEventRow, SafetyStatementRow, SafetyView
@@ -63,7 +64,7 @@ def render_list(view: ListView) -> RenderableType:
             text(row.population),
             _with_sources(row.headline, row.headline_sources),
         )
-    return table
+    return keep_whole(table, {0: [visible(row.id) for row in view.rows]})
 
 
 def _heading(title: str) -> Text:
@@ -205,7 +206,38 @@ def render_compare(view: CompareView) -> RenderableType:
     return Group(*parts)
 
 
-def _compare_table(view: CompareView, section: CompareSection) -> Table:
+def _compare_table(view: CompareView, section: CompareSection) -> RenderableType:
+    """A section's table; a row whose numbers or identifiers (a DOI) cannot stay whole in
+    a study's column at the console's width is laid out below it, one study a line."""
+    return _CompareSectionTable(view, section)
+
+
+class _CompareSectionTable:
+    def __init__(self, view: CompareView, section: CompareSection) -> None:
+        self.view, self.section = view, section
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from blinacli.render.unbroken import FLOOR, budget, longest_protected
+
+        view, rows = self.view, self.section.rows
+        studies = max(1, len(view.studies))
+        room = budget(_compare_grid(view, self.section, []), options.max_width) - 1 - FLOOR
+        column = room // studies
+        apart = [row for row in rows if longest_protected(c.text for c in row.cells) > column]
+        kept = [row for row in rows if row not in apart]
+        yield keep_whole(_compare_grid(view, self.section, kept))
+        for row in apart:
+            label = f"{row.group}: {row.label}" if row.group else row.label
+            yield text(f" {'≠' if row.differs else ' '}   {label}", "bold" if row.differs else "")
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold", no_wrap=True)
+            grid.add_column(overflow="fold")
+            for study, cell in zip(view.studies, row.cells, strict=True):
+                grid.add_row(text(study.acronym), _compare_cell(cell))
+            yield Padding(grid, (0, 0, 0, 5))
+
+
+def _compare_grid(view: CompareView, section: CompareSection, rows: list[CompareRow]) -> Table:
     table = Table(
         title=_heading(section.title),
         title_justify="left",
@@ -221,7 +253,7 @@ def _compare_table(view: CompareView, section: CompareSection) -> Table:
         header.append("\n" + safe(study.author_year))
         table.add_column(header, overflow="fold", ratio=3)
     group: str | None = None
-    for row in section.rows:
+    for row in rows:
         if row.group is not None and row.group != group:
             if group is not None:  # a blank line between endpoint blocks
                 table.add_row()
@@ -325,7 +357,7 @@ def render_endpoints(view: EndpointsView) -> RenderableType:
         table.add_row(
             endpoint, text(", ".join(row.aliases)), text(str(row.studies)), text(str(row.analyses))
         )
-    return table
+    return keep_whole(table)
 
 
 def render_safety(view: SafetyView) -> RenderableType:
@@ -368,7 +400,7 @@ def _study_safety(
                 text(event.denominator),
                 text(event.timing),
             )
-        parts.append(table)
+        parts.append(keep_whole(table))
         notes = dict.fromkeys(e.note for e in events if e.note)
         parts += [text(f"Note: {note}", "italic") for note in notes]
     for statement in statements:

@@ -37,7 +37,10 @@ MEASURE_LABELS = {
 }
 FAVOURS_INTERVENTION = "favours intervention"
 FAVOURS_COMPARATOR = "favours comparator"
-LEGEND = "■ randomized comparison · ◇ not randomized (e.g. landmark)"
+RANDOMIZED_MARK = "■ randomized comparison"
+NOT_RANDOMIZED_MARK = "◇ not randomized (e.g. landmark)"
+LEGEND = f"{RANDOMIZED_MARK} · {NOT_RANDOMIZED_MARK}"
+"""Both markers; a plot's own :attr:`ForestPlot.legend` names only those it draws."""
 ARROW_LEGEND = "◄ ► a confidence limit beyond the axis or not estimable"
 AXIS_CAP = (0.01, 100)
 """Confidence limits are drawn up to this range; further limits end in an arrow.
@@ -194,6 +197,15 @@ class ForestPlot:
     def description(self) -> str:
         """The text alternative of the drawing: one sentence per row, then the axis."""
         return " ".join([*self.row_descriptions, self.axis_description])
+
+    @property
+    def legend(self) -> str:
+        """What the markers drawn mean: a plot of randomized rows alone explains only ■,
+        one of landmark or single-arm rows alone only ◇."""
+        marks = [RANDOMIZED_MARK] if any(row.randomized for row in self.rows) else []
+        if not all(row.randomized for row in self.rows):
+            marks.append(NOT_RANDOMIZED_MARK)
+        return " · ".join(marks)
 
     @property
     def has_arrows(self) -> bool:

@@ -21,7 +21,6 @@ from blinacli.model import (
     SafetyStatement,
     Study,
     Unconfirmed,
-    format_path,
     quotes,
 )
 from blinacli.views import formatting as fmt
@@ -469,10 +468,14 @@ def _quote_views(study: Study) -> list[QuoteView]:
         if key in seen:
             continue
         seen.add(key)
-        views.append(QuoteView(_about(path), quote.source, quote.quote))
+        views.append(QuoteView(_about(study, path), quote.source, quote.quote))
     return views
 
 
-def _about(path: tuple[str | int, ...]) -> str:
-    """Where a quote belongs: ("outcomes", 0, "results", 1, "cite", 0) -> outcomes[0].results[1]."""
-    return format_path(path[:-2] if len(path) >= 2 and path[-2] == "cite" else path)
+def _about(study: Study, path: tuple[str | int, ...]) -> str:
+    """What a quote backs, in words: ("outcomes", 0, "comparison", "cite", 0) -> "Overall
+    survival at 3 years, comparison"; ("design", "arms", 0, "cite", 0) -> "Design, arm
+    Blinatumomab" (see :mod:`blinacli.views.quote_labels`)."""
+    from blinacli.views.quote_labels import quote_label
+
+    return quote_label(study, path[:-2] if len(path) >= 2 and path[-2] == "cite" else path)

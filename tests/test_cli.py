@@ -524,7 +524,7 @@ def test_show_table_has_every_seed_figure(
 ) -> None:
     """On a wide terminal, show --format table has every figure of the seed document."""
     monkeypatch.setenv("COLUMNS", "200")
-    result = run(runner, "show", study, "--format", "table")
+    result = run(runner, "show", study, "--full", "--format", "table")
     assert result.exit_code == 0
     text = flat(result.stdout)
     missing = [seed for seed in SEEDS[study] if seed not in text]
@@ -536,7 +536,7 @@ def test_show_table_has_every_seed_figure(
 @pytest.mark.parametrize("study", STUDIES)
 def test_show_table_at_80_columns_is_uncut_and_uncoloured(runner: CliRunner, study: str) -> None:
     """At 80 columns no figure is cut or lost, no line is wider, and there is no ANSI escape."""
-    result = run(runner, "show", study, "--format", "table")
+    result = run(runner, "show", study, "--full", "--format", "table")
     assert result.exit_code == 0
     assert "…" not in result.stdout
     assert "\x1b" not in result.stdout
@@ -547,7 +547,7 @@ def test_show_table_at_80_columns_is_uncut_and_uncoloured(runner: CliRunner, stu
 
 def test_show_table_safety_rows_at_80_columns(runner: CliRunner) -> None:
     """BLAST's adverse-event table pairs each event and grade with its count and timing."""
-    result = run(runner, "show", "blast", "--format", "table")
+    result = run(runner, "show", "blast", "--full", "--format", "table")
     rows = rich_rows(result.stdout, SAFETY_TABLE_HEADERS, key="Grade")
     assert [(r["Event"], r["Grade"], r["n (%)"], r["Timing"]) for r in rows] == [
         ("neurologic events", "3", "12 (10%) [abstract]", ""),
@@ -590,7 +590,7 @@ def test_show_default_when_piped_is_markdown(runner: CliRunner) -> None:
 @pytest.mark.parametrize("study", STUDIES)
 def test_show_markdown_has_every_seed_figure(runner: CliRunner, study: str) -> None:
     """show --format markdown has every figure and labelled fact of the seed document."""
-    result = run(runner, "show", study, "--format", "markdown")
+    result = run(runner, "show", study, "--full", "--format", "markdown")
     assert result.exit_code == 0
     text = md_text(result.stdout)
     missing = [seed for seed in SEEDS[study] if seed not in text]
@@ -602,7 +602,7 @@ def test_show_markdown_has_every_seed_figure(runner: CliRunner, study: str) -> N
 def test_show_markdown_escapes_less_than(runner: CliRunner) -> None:
     """Every '<' in E1910's Markdown is written '&lt;', so none can open raw HTML, and no
     reader shows a stray backslash (Python-Markdown keeps the one of '\\<')."""
-    result = run(runner, "show", "e1910", "--format", "markdown")
+    result = run(runner, "show", "e1910", "--full", "--format", "markdown")
     assert "MRD-negative &lt;10⁻⁴" in result.stdout
     assert "&lt;0.01% leukemic cells in bone marrow" in result.stdout
     assert "<" not in result.stdout and "\\<" not in result.stdout
@@ -611,7 +611,7 @@ def test_show_markdown_escapes_less_than(runner: CliRunner) -> None:
 @pytest.mark.parametrize("study", STUDIES)
 def test_show_markdown_sections(runner: CliRunner, study: str) -> None:
     """One h1 naming the study, then the h2 sections in order."""
-    result = run(runner, "show", study, "--format", "markdown")
+    result = run(runner, "show", study, "--full", "--format", "markdown")
     headings = md_headings(result.stdout)
     [(level, title)] = [h for h in headings if h[0] == 1]
     assert title.startswith(f"{study.upper()} — Blinatumomab for ")
@@ -627,7 +627,7 @@ def test_show_markdown_tables_parse_with_intended_headers(
     runner: CliRunner, study: str, headers: list[list[str]]
 ) -> None:
     """Each Markdown table parses with its header, and no row has a stray cell."""
-    result = run(runner, "show", study, "--format", "markdown")
+    result = run(runner, "show", study, "--full", "--format", "markdown")
     tables = md_tables(result.stdout)
     assert [header for header, _ in tables] == headers
     unescaped_pipe = re.compile(r"(?<!\\)\|")
@@ -637,7 +637,7 @@ def test_show_markdown_tables_parse_with_intended_headers(
 
 def test_show_markdown_blast_rows(runner: CliRunner) -> None:
     """BLAST's outcome and safety rows hold each figure in its column."""
-    result = run(runner, "show", "blast", "--format", "markdown")
+    result = run(runner, "show", "blast", "--full", "--format", "markdown")
     (_, outcomes), (_, safety) = md_tables(result.stdout)
     assert outcomes[0] == [
         "complete MRD response",
@@ -689,7 +689,7 @@ def test_show_markdown_blast_rows(runner: CliRunner) -> None:
 
 def test_show_markdown_e1910_rows(runner: CliRunner) -> None:
     """E1910's outcome rows hold both arms' rates and the hazard ratios between them."""
-    result = run(runner, "show", "e1910", "--format", "markdown")
+    result = run(runner, "show", "e1910", "--full", "--format", "markdown")
     [(_, outcomes)] = md_tables(result.stdout)
     assert [(row[4], row[5]) for row in outcomes] == [
         ("Blinatumomab + chemotherapy", "85%"),
@@ -734,7 +734,7 @@ def test_show_markdown_dosing_keeps_each_arm_apart(
     runner: CliRunner, study: str, arms: list[str]
 ) -> None:
     """Each dosing regimen is its own italic arm label followed by its own bullet list."""
-    result = run(runner, "show", study, "--format", "markdown")
+    result = run(runner, "show", study, "--full", "--format", "markdown")
     section = md_section(result.stdout, "Dosing")
     labels = [
         inline_text(section[i + 1])

@@ -129,7 +129,7 @@ def test_show_csv_and_markdown_carry_the_credits(runner: CliRunner) -> None:
     assert rows[("design", "Phase")] == "facts"
     assert rows[("citation", "DOI")] == "facts"
     assert rows[("citation", "ClinicalTrials.gov")] == "abstract; facts"
-    markdown = runner.invoke(app, ["show", "e1910", "--format", "markdown"]).stdout
+    markdown = runner.invoke(app, ["show", "e1910", "--full", "--format", "markdown"]).stdout
     assert "- **Dose:** 28 µg/day (flat dose) [facts]\n" in markdown
     assert "- **Route:** continuous IV infusion [facts]\n" in markdown
     assert "- **Cycles:** 4 [facts] [memo]\n" in markdown

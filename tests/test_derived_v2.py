@@ -697,7 +697,7 @@ def test_bundled_screens_keep_derived_figures_marked_and_apart(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, fmt: str
 ) -> None:
     monkeypatch.setenv("COLUMNS", "400")
-    shown = run(runner, "show", "e1910", "--format", fmt)
+    shown = run(runner, "show", "e1910", "--full", "--format", fmt)
     os_rows = run(runner, "outcomes", "os", "--format", fmt)
     for text in (shown, os_rows):
         figure = "difference +17 percentage points; number needed to treat 6"

@@ -426,7 +426,7 @@ def hostile_evidence(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "args",
     [
-        ["show", "e1910"],
+        ["show", "e1910", "--full"],
         ["compare", "e1910", "blast"],
         ["digest"],
     ],
@@ -460,7 +460,7 @@ def test_evidence_text_is_escaped(runner: CliRunner, tmp_path: Path, args: list[
     ("args", "name"),
     [
         (["list"], "list"),
-        (["show", "e1910"], "show-e1910"),
+        (["show", "e1910", "--full"], "show-e1910"),
         (["compare", "blast", "e1910", "syn-three-arm"], "compare"),
         (["outcomes", "os"], "outcomes-os"),
         (["outcomes", "--list"], "endpoints"),

@@ -103,7 +103,7 @@ def test_min_grade_keeps_ranges_whose_every_grade_is_that_high(runner: CliRunner
 
 
 def test_grade_ranges_in_show_compare_and_digest(runner: CliRunner) -> None:
-    show = flat(run(runner, "show", RANDOMIZED, "--format", "table"))
+    show = flat(run(runner, "show", RANDOMIZED, "--full", "--format", "table"))
     assert "neutropenia ≥3 Fictumab 21 (35%)" in show
     compare = flat(run(runner, "compare", RANDOMIZED, SINGLE_ARM, "--format", "markdown"))
     assert "grade ≥3: 21/60 (35%)" in compare
@@ -114,7 +114,7 @@ def test_grade_ranges_in_show_compare_and_digest(runner: CliRunner) -> None:
 
 def test_an_unconfirmed_grade_is_marked_with_its_reason(runner: CliRunner) -> None:
     for fmt in ("table", "markdown", "html"):
-        text = flat(run(runner, "show", RANDOMIZED, "--format", fmt))
+        text = flat(run(runner, "show", RANDOMIZED, "--full", "--format", fmt))
         assert "Unconfirmed grade: The abstract's table and text give different grade" in text
     rows = csv_rows(run(runner, "safety", "--format", "csv"))
     noted = [r for r in rows if r["grade"] == "1–2"]
@@ -154,7 +154,7 @@ def test_a_percent_of_a_total_in_json_has_no_invented_count(runner: CliRunner) -
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "html", "csv"])
 def test_show_gives_follow_up_per_arm_the_ratio_and_the_status(runner: CliRunner, fmt: str) -> None:
-    text = flat(run(runner, "show", RANDOMIZED, "--format", fmt))
+    text = flat(run(runner, "show", RANDOMIZED, "--full", "--format", fmt))
     assert RATIO in text
     assert STOPPED in text
     assert "14.2 months" in text and "13.1 months" in text
@@ -181,7 +181,9 @@ def test_status_and_ratio_in_json_are_numbers_and_states(runner: CliRunner) -> N
 
 
 def test_a_study_that_states_no_status_says_so(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["show", "e1910", "--format", "table"], catch_exceptions=False)
+    result = runner.invoke(
+        app, ["show", "e1910", "--full", "--format", "table"], catch_exceptions=False
+    )
     assert "Status not stated" in flat(result.stdout)
 
 
@@ -345,7 +347,7 @@ def test_a_composite_endpoint_in_compare_and_digest(runner: CliRunner) -> None:
 def test_a_citation_without_title_says_not_stated_and_never_reaches_bibtex(
     runner: CliRunner,
 ) -> None:
-    show = flat(run(runner, "show", RANDOMIZED, "--format", "table"))
+    show = flat(run(runner, "show", RANDOMIZED, "--full", "--format", "table"))
     assert "[title not stated]" in show
     bibtex = run(runner, "cite", RANDOMIZED, "--format", "bibtex")
     assert "title" not in bibtex.replace("booktitle", "")
@@ -358,7 +360,7 @@ def test_a_citation_without_title_says_not_stated_and_never_reaches_bibtex(
 
 @pytest.mark.parametrize("fmt", ["table", "markdown", "html", "csv"])
 def test_an_endpoint_role_not_stated(runner: CliRunner, fmt: str) -> None:
-    text = flat(run(runner, "show", RANDOMIZED, "--format", fmt))
+    text = flat(run(runner, "show", RANDOMIZED, "--full", "--format", fmt))
     assert "Endpoint (role not" in text  # "stated)" may wrap in a table's label column
     assert "proportion proceeding to transplant" in text
 

@@ -126,7 +126,7 @@ def test_yaml_reads_the_escapes_as_the_control_characters(evidence: Path) -> Non
 # Each read command and the hostile fields it shows.
 COMMANDS: dict[str, tuple[list[str], set[str]]] = {
     "list": (["list"], {"ARM"}),
-    "show": (["show", "e1910"], {"TITLE", "ARM", "OUTCOME", "NOTE", "STATEMENT"}),
+    "show": (["show", "e1910", "--full"], {"TITLE", "ARM", "OUTCOME", "NOTE", "STATEMENT"}),
     "compare": (["compare", "e1910", "blast"], {"TITLE", "ARM", "STATEMENT"}),
     "outcomes": (["outcomes", "os"], {"ARM", "OUTCOME", "NOTE"}),
     "safety": (["safety"], {"ARM", "STATEMENT"}),

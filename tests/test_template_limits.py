@@ -40,7 +40,7 @@ def write(folder: Path, name: str, text: str | bytes) -> Path:
 
 def show(runner: CliRunner, folder: Path) -> tuple[int, str, str]:
     result = runner.invoke(
-        app, ["show", "e1910", "--format", "markdown", "--templates", str(folder)]
+        app, ["show", "e1910", "--full", "--format", "markdown", "--templates", str(folder)]
     )
     return result.exit_code, result.stdout, result.stderr
 
@@ -175,7 +175,7 @@ def test_long_runs_of_spaces_are_tidied_in_linear_time(runner: CliRunner, tmp_pa
     write(tmp_path, SHOW, "{{ ' ' * 50000 }}x\ny{{ ' ' * 50000 }}\n")
     start = time.monotonic()
     result = runner.invoke(
-        app, ["show", "e1910", "--format", "markdown", "--templates", str(tmp_path)]
+        app, ["show", "e1910", "--full", "--format", "markdown", "--templates", str(tmp_path)]
     )
     assert time.monotonic() - start < 5
     assert result.exit_code == 0
@@ -213,7 +213,7 @@ def test_small_powers_and_repetitions_still_work(runner: CliRunner, tmp_path: Pa
         "{{ '=' * (view.title | length) }}\n",
     )
     result = runner.invoke(
-        app, ["show", "e1910", "--format", "markdown", "--templates", str(tmp_path)]
+        app, ["show", "e1910", "--full", "--format", "markdown", "--templates", str(tmp_path)]
     )
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
@@ -304,7 +304,7 @@ def run_process(folder: Path, template: str) -> tuple[subprocess.CompletedProces
     write(folder, SHOW, template)
     env = {k: v for k, v in os.environ.items() if k not in ("BLINACLI_EVIDENCE",)}
     env.update(NO_COLOR="1", COLUMNS="80", PYTHONIOENCODING="utf-8")
-    args = [sys.executable, "-m", "blinacli", "show", "e1910", "--format", "markdown"]
+    args = [sys.executable, "-m", "blinacli", "show", "e1910", "--full", "--format", "markdown"]
     cap = 3 * 1024 * MIB
 
     def limit() -> None:

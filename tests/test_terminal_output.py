@@ -258,7 +258,9 @@ def quotes_section(output: str) -> str:
 def test_quote_labels_read_as_words(runner: CliRunner, fmt: str) -> None:
     shown = {}
     for study in ("e1910", "blast"):
-        result = runner.invoke(app, ["show", study, "--format", fmt], env={"COLUMNS": "200"})
+        result = runner.invoke(
+            app, ["show", study, "--full", "--format", fmt], env={"COLUMNS": "200"}
+        )
         assert result.exit_code == 0, result.stderr
         shown[study] = " ".join(quotes_section(result.stdout).split())
     assert "(Overall survival at 3 years, comparison)" in shown["e1910"]

@@ -5,7 +5,7 @@ filters), builds its view and prints it in the format of ``--format``: a termina
 table, Markdown, HTML, JSON or CSV.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -90,6 +90,21 @@ def show_command(
             metavar="ID", help="Study id or acronym, any case.", autocompletion=_complete_study
         ),
     ],
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="The full record: every section, every note, source and quote."
+        ),
+    ] = False,
+    section: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            help="Only this section of the full record (repeatable): citation, design, "
+            "population, dosing, outcomes, safety, claims, notes, sources, quotes.",
+        ),
+    ] = None,
     evidence: EvidenceOption = None,
     follow_links: FollowLinksOption = False,
     no_cache: NoCacheOption = False,
@@ -97,23 +112,48 @@ def show_command(
     heading_level: HeadingLevelOption = 1,
     templates: TemplatesOption = None,
 ) -> None:
-    """The whole study: citation, design, population, dosing, outcomes, safety,
-    key points, limitations and sources, with the source of every figure."""
+    """One study on one screen: the study card (citation, design and N, population,
+    dosing, each primary and secondary outcome with its figures, effect, CI and p,
+    key safety), with the source of every figure.
+
+    `--full` gives the full record (design, population, dosing, outcomes, safety, key
+    points, limitations, notes, sources and quotes); `--section NAME` only those
+    sections of it, with or without `--full`. `--format json` and `csv` are always
+    the full record, whatever the options.
+    """
     import msgspec
 
+    from blinacli.cli.common import _format
+    from blinacli.cli.options import Format
+    from blinacli.views import card
     from blinacli.views import show as views
 
+    wanted = card.sections(section)
     found = _load(evidence, no_cache, follow_links)
     study = found.find(study_id)
-    view = views.study_view(study)
+
+    def data() -> dict[str, Any]:
+        return {**msgspec.to_builtins(study), "derived": views.study_view(study).derived_json()}
+
+    if full or wanted or _format(output) in (Format.json, Format.csv):
+        _emit(
+            views.study_view(study),
+            output,
+            terminal="render_study",
+            template="show",
+            templates=templates,
+            data=data,
+            level=heading_level,
+            context={"sections": wanted} if wanted else None,
+        )
+        return
     _emit(
-        view,
+        card.card_view(study),
         output,
-        terminal="render_study",
-        template="show",
+        terminal="card_terminal:render_card",
+        template="card",
         templates=templates,
         level=heading_level,
-        data=lambda: {**msgspec.to_builtins(study), "derived": view.derived_json()},
     )
 
 

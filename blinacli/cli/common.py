@@ -61,11 +61,15 @@ def _emit(
     templates: list[Path] | None,
     data: Callable[[], Any] | None = None,
     level: int = 1,
+    context: dict[str, Any] | None = None,
 ) -> None:
-    """Print ``view`` in the chosen format: ``terminal`` names its Rich renderer,
-    ``template`` its Markdown and HTML templates (``templates`` are the user's
-    directories, searched first; ``level`` is their top heading's level); JSON and CSV
-    come from the view itself."""
+    """Print ``view`` in the chosen format: ``terminal`` names its Rich renderer (a
+    function of ``blinacli.render.terminal``, or ``module:function`` for another module
+    of ``blinacli.render``), ``template`` its Markdown and HTML templates (``templates``
+    are the user's directories, searched first; ``level`` is their top heading's level);
+    JSON and CSV come from the view itself. ``context`` goes to the renderer and the
+    templates as well as the view."""
+    extra = context or {}
     fmt = _format(chosen)
     if fmt is Format.json:
         payload = data() if data is not None else view.to_json()
@@ -83,12 +87,15 @@ def _emit(
         from blinacli.render.documents import render
 
         kind: Literal["markdown", "html"] = "html" if fmt is Format.html else "markdown"
-        sys.stdout.write(render(kind, template, templates, view=view, level=level))
+        sys.stdout.write(render(kind, template, templates, view=view, level=level, **extra))
     else:
-        from blinacli.render import terminal as render_terminal
+        import importlib
+
         from blinacli.render.streams import print_table
 
-        print_table(getattr(render_terminal, terminal)(view))
+        module, _, name = terminal.rpartition(":")
+        renderers = importlib.import_module(f"blinacli.render.{module or 'terminal'}")
+        print_table(getattr(renderers, name)(view, **extra))
 
 
 def _check_output(output: Path | None, force: bool) -> None:

@@ -14,7 +14,14 @@ from pathlib import PurePosixPath
 # View templates: the view class they receive as ``view``, and what they render.
 VIEWS: dict[str, tuple[str, str]] = {
     "list": ("blinacli.views.listing:ListView", "one row per study (blinacli list)"),
-    "show": ("blinacli.views.show:StudyView", "one study in sections (blinacli show)"),
+    "show": (
+        "blinacli.views.show:StudyView",
+        "one study in sections (blinacli show --full, show --section)",
+    ),
+    "card": (
+        "blinacli.views.card:CardView",
+        "one study on one screen, the study card (blinacli show)",
+    ),
     "compare": ("blinacli.views.compare:CompareView", "studies side by side (blinacli compare)"),
     "outcomes": (
         "blinacli.views.outcomes:OutcomesView",
@@ -46,7 +53,8 @@ PARTS: dict[str, str] = {
     "_safety": "the adverse-event table and statements; receives `events`, `statements`, and "
     "optionally `with_study` (add a Study column) and `empty` (text when nothing is shown)",
     "_study": "one study's sections, shared by show and digest; receives `view` (StudyView) "
-    "and `level`",
+    "and `level`, and optionally `sections` (the names `show --section` took; all when not "
+    "given)",
     "_overview": "the overview table of studies, shared by list and digest; receives `view` "
     "(ListView)",
     "_forest": "a forest plot as inline SVG with a text alternative; receives `plot` "
@@ -82,6 +90,26 @@ FIELDS: dict[str, dict[str, str]] = {
         "notes": "curators' notes on the evidence (ambiguities) as Items",
         "sources": "SourceView per source: id, kind, citation, title, note, confirmed_in",
         "quotes": "QuoteView per quote: about (the field it supports), source, quote",
+    },
+    "CardView": {
+        "id": "the study id",
+        "acronym": "the study acronym",
+        "title": "the study title",
+        "citation": "first author (then et al), journal, year, volume, issue and pages",
+        "identifiers": "Fact per identifier (DOI, PMID, PMCID, erratum, registry ids): text, "
+        "sources (the marks after it; empty when the next fact has the same)",
+        "lines": "CardLine per line (Design, N, Population, Dosing per arm): label, facts "
+        "(Fact: text, sources)",
+        "outcomes": "CardOutcome per outcome on the card: id, title, summary (role, timepoint, "
+        "population), definition (or None), results (GroupResult per group: group, value, "
+        "sources, note), effect (Fact or None), effect_note (the comparison's note or None), "
+        "derived (CardFigure: shown, the text after the mark; figure, the DerivedFigure)",
+        "outcomes_left_out": "how many outcomes the card leaves to the full record",
+        "safety": "CardLine per line: the events of grade 3 or higher, then each statement",
+        "sources": "Item per source: label (its id), value (its kind)",
+        "left_out": "Item per section of the full record with more: label (the section), "
+        "value (what it adds, counted)",
+        "sections": "the section names show --section takes",
     },
     "CompareView": {
         "studies": "CompareStudy per column: id, acronym, author_year",

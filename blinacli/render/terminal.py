@@ -7,7 +7,7 @@ evidence files are made visible, so a file cannot move the cursor or fake colour
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -80,24 +80,63 @@ def _items(items: list[Item]) -> Table:
     return grid
 
 
-def render_study(view: StudyView) -> RenderableType:
-    parts: list[RenderableType] = [
+class _Section:
+    """Where a section of the full record starts among its parts (``show --section``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+_UNRECORDED = {"dosing": "Dosing", "notes": "Notes on the evidence"}
+"""The sections the full record leaves out when the study has nothing for them."""
+
+
+def _only(parts: list[RenderableType | _Section], sections: Collection[str] | None) -> Group:
+    """The parts of the sections asked for (all when None), after the study's heading; a
+    section asked for that the study has nothing for says so."""
+    if sections is None:
+        return Group(*(part for part in parts if not isinstance(part, _Section)))
+    kept: list[RenderableType] = []
+    current: str | None = None  # the heading, before any section, is always kept
+    empty = False
+    for part in [*parts, _Section("")]:
+        if isinstance(part, _Section):
+            if empty and current is not None:
+                title = _UNRECORDED.get(current, current)
+                kept += [Text(), text(f"{title}: none recorded.", "dim")]
+            current = part.name
+            empty = current in sections
+        elif current is None or current in sections:
+            kept.append(part)
+            empty = False
+    return Group(*kept)
+
+
+def render_study(view: StudyView, sections: Collection[str] | None = None) -> RenderableType:
+    """The full record of a study; only its ``sections`` (names as ``show --section``
+    takes them) when given."""
+    parts: list[RenderableType | _Section] = [
         text(f"{view.acronym} — {view.title}", "bold"),
+        _Section("citation"),
         text(view.citation),
         _items(view.citation_items),
+        _Section("design"),
         Text(),
         _heading("Design"),
         _items(view.design),
+        _Section("population"),
         Text(),
         _heading("Population"),
         _items(view.population),
     ]
+    parts.append(_Section("dosing"))
     if view.dosing:
         parts += [Text(), _heading("Dosing")]
         for regimen in view.dosing:
             parts += [text(regimen.arm, "italic"), _items(regimen.items)]
-    parts += [Text(), _heading("Outcomes"), *_outcomes(view)]
-    parts += [Text(), _heading("Safety"), *_safety(view)]
+    parts += [_Section("outcomes"), Text(), _heading("Outcomes"), *_outcomes(view)]
+    parts += [_Section("safety"), Text(), _heading("Safety"), *_safety(view)]
+    parts.append(_Section("claims"))
     if view.claims:
         parts += [Text(), _heading("Key points and conclusions")]
         parts += [_claim(c.kind, c.text, c.source, c.attribution) for c in view.claims]
@@ -106,9 +145,10 @@ def render_study(view: StudyView) -> RenderableType:
         parts += [_claim(c.kind, c.text, c.source, c.attribution) for c in view.limitations]
     else:
         parts.append(text("None stated by the sources.", "dim"))
+    parts.append(_Section("notes"))
     if view.notes:
         parts += [Text(), _heading("Notes on the evidence"), _items(view.notes)]
-    parts += [Text(), _heading("Sources")]
+    parts += [_Section("sources"), Text(), _heading("Sources")]
     for source in view.sources:
         line = text(f"[{source.id}] ", "bold")
         line.append(safe(f"{source.kind}: {source.citation}"))
@@ -117,13 +157,13 @@ def render_study(view: StudyView) -> RenderableType:
         if source.note:
             line.append(safe(f" {source.note}"), style="dim")
         parts.append(line)
-    parts += [Text(), _heading("Quotes")]
+    parts += [_Section("quotes"), Text(), _heading("Quotes")]
     for quote in view.quotes:
         line = text(f"[{quote.source}] ", "dim")
         line.append(safe(f"“{quote.quote}”"))
         line.append(safe(f" ({quote.about})"), style="dim")
         parts.append(line)
-    return Group(*parts)
+    return _only(parts, sections)
 
 
 def _outcomes(view: StudyView) -> list[RenderableType]:

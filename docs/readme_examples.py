@@ -4,7 +4,8 @@ Each example in README.md is a cog block that calls :func:`example` with the com
 as a reader types it. The command runs as a process (``python -m blinacli``) at 80
 columns, piped as a reader's pager or file would be, on files that ship: the bundled
 evidence, or a file written to a temporary folder from it (a copy of E1910 with a
-typo, two copies of BLAST under one acronym). What it prints, standard error included,
+typo, two copies of BLAST under one acronym, an old and a new evidence folder for
+``diff``). What it prints, standard error included,
 becomes the example's text, so an example can never show what the program no longer
 prints. ``cog --check README.md`` (in ``.ci/run``) fails when one is out of date.
 
@@ -48,6 +49,13 @@ def workdir() -> Path:
         "bad/type.yaml": _edited("e1910.yaml", "lower: 0.23,", "lower: abc,"),
         "bad/unknown.yaml": _edited("e1910.yaml", "estimate: 0.41", "estimat: 0.41"),
         "blast.yaml": _edited("blast.yaml", "value: 36.5", "value: 36.6"),
+        "old/blast.yaml": _edited("blast.yaml", "\nid: blast\n", "\nid: blast\n"),
+        "old/e1910.yaml": _edited("e1910.yaml", "\nid: e1910\n", "\nid: e1910\n"),
+        "new/blast.yaml": _edited("blast.yaml", "\nid: blast\n", "\nid: blast\n"),
+        "new/e1910.yaml": _edited("e1910.yaml", "estimate: 0.41", "estimate: 0.42"),
+        "new/blast-2.yaml": _edited(
+            "blast.yaml", "\nid: blast\nacronym: BLAST\n", "\nid: blast-2\nacronym: BLAST-2\n"
+        ),
     }
     for name, text in files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)

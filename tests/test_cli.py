@@ -32,6 +32,7 @@ COMMANDS = (
     "outcomes",
     "safety",
     "digest",
+    "diff",
     "templates",
     "schema",
     "new",

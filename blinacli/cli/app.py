@@ -6,6 +6,7 @@ below, in the order ``blinacli --help`` lists them:
 - ``checking``: validate, check;
 - ``browsing``: list, show, compare, outcomes, safety;
 - ``documents``: digest, and the templates group (list, copy);
+- ``diffing``: diff;
 - ``authoring``: new, schema, and the import group (ctgov);
 - ``exporting``: export, cite.
 
@@ -52,6 +53,7 @@ COMMANDS: dict[str, str] = {
     "outcomes": "browsing",
     "safety": "browsing",
     "digest": "documents",
+    "diff": "diffing",
     "export": "exporting",
     "new": "authoring",
     "cite": "exporting",
@@ -82,6 +84,10 @@ def _family(module: str) -> typer.Typer:
         from blinacli.cli import authoring
 
         return authoring.commands
+    if module == "diffing":
+        from blinacli.cli import diffing
+
+        return diffing.commands
     if module == "exporting":
         from blinacli.cli import exporting
 

@@ -75,6 +75,16 @@ def digest_command(
     ] = None,
     heading_level: HeadingLevelOption = 1,
     templates: TemplatesOption = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="REV",
+            help='Add a section "What changed since REV": the studies shown against the '
+            "same --evidence paths at git revision REV (see blinacli diff).",
+            show_default=False,
+        ),
+    ] = None,
     drug: DrugOption = None,
     phase: PhaseOption = None,
     design: DesignOption = None,
@@ -112,10 +122,16 @@ def digest_command(
         title=title,
         date=_source_date(),
     )
+    changes = None
+    if since is not None:
+        from blinacli.cli.diffing import since_view
+
+        changes = since_view(since, evidence, follow_links, locals(), loaded, studies)
     kind: Literal["markdown", "html"] = (
         "html" if output_format is DocumentFormat.html else "markdown"
     )
-    _deliver(render(kind, "digest", templates, view=view, level=heading_level), output, force)
+    document = render(kind, "digest", templates, view=view, level=heading_level, changes=changes)
+    _deliver(document, output, force)
 
 
 def _portable(file: str, bundled: str) -> str:

@@ -55,9 +55,11 @@ _BLANKS = re.compile(r"\n{3,}")
 # The characters that can start inline markup anywhere in a line: escapes, code
 # spans, emphasis (* and _), GitHub's strikethrough (~) and math ($), links, images,
 # footnotes and link definitions ([ and ]; an image's ! is then plain text), raw HTML
-# and autolinks (<), character references (&, so "&#x202e;" stays as written), and
+# and autolinks (<), character references (an & before "#", a letter or a digit, so
+# "&#x202e;" stays as written, and so does "&#0" or "&not", which an HTML reader would
+# decode without their semicolon), and
 # the attribute lists of Python-Markdown's attr_list extension ({ and }).
-_INLINE = re.compile(r"[\\`*_~$\[\]{}<]|&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z0-9]+;)")
+_INLINE = re.compile(r"[\\`*_~$\[\]{}<]|&(?=[#A-Za-z0-9])")
 # How each is written. A backslash escape where every common Markdown reader takes it
 # (CommonMark, GitHub, markdown-it, Python-Markdown); a character reference where
 # Python-Markdown would show the backslash (it knows no escape for ~, $, < or &).

@@ -195,7 +195,7 @@ def _terminal_size() -> tuple[int, int]:
     return 0, 0
 
 
-def print_table(renderable: Any) -> None:
+def print_table(renderable: Any, *, soft_wrap: bool = False) -> None:
     """Print a terminal view on standard output, :func:`table_width` wide.
 
     On a terminal (or one forced by ``FORCE_COLOR``, as Rich reads it), as Rich draws
@@ -203,6 +203,7 @@ def print_table(renderable: Any) -> None:
     to its width and opens a table with an empty border line, which a file, a diff or
     a test would keep as trailing spaces and a leading blank line; here each line ends
     at its last character, and the output starts at its first line that is not blank.
+    ``soft_wrap`` leaves a long line whole (a one-line message that a script reads).
     """
     from rich.console import Console
 
@@ -210,10 +211,10 @@ def print_table(renderable: Any) -> None:
     width, height = table_width(), table_height()
     console = Console(file=stream, highlight=False, width=width, height=height)
     if console.is_terminal:
-        console.print(renderable)
+        console.print(renderable, soft_wrap=soft_wrap)
         return
     with console.capture() as captured:
-        console.print(renderable)
+        console.print(renderable, soft_wrap=soft_wrap)
     lines = [line.rstrip() for line in captured.get().split("\n")]
     while lines and not lines[0]:
         del lines[0]

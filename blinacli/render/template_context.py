@@ -39,6 +39,10 @@ VIEWS: dict[str, tuple[str, str]] = {
         "blinacli.views.digest:DigestView",
         "the whole evidence base as one document (digest)",
     ),
+    "diff": (
+        "blinacli.views.diff:DiffView",
+        "what changed between two versions of the evidence (blinacli diff)",
+    ),
 }
 
 # Partials and bases: what they are for and the variables they expect.
@@ -60,6 +64,9 @@ PARTS: dict[str, str] = {
     "_forest": "a forest plot as inline SVG with a text alternative; receives `plot` "
     "(ForestPlot, from OutcomesView.forest)",
     "_sources": "the macro cited(ids) that prints the [id] marks of the sources behind a figure",
+    "_changes": "what changed between two versions of the evidence, shared by diff and digest "
+    "--since (the digest includes it when it receives `changes`); receives `changes` "
+    "(DiffView), `title` (its heading) and `level`",
 }
 
 LEVEL = "`level`: the top heading's level (1-6; deeper headings are flattened to 6)"
@@ -151,6 +158,22 @@ FIELDS: dict[str, dict[str, str]] = {
         "text, url or None), sources (SourceView)",
         "quotes": "QuoteGroup per study and source: study_id, acronym, source, kind, citation, "
         "quotes (DigestQuote: number, study_id, acronym, source, about, quote)",
+    },
+    "DiffView": {
+        "old": "SideSummary of the old version: label (the path or revision as given), "
+        "studies, files",
+        "new": "SideSummary of the new version",
+        "changed": "whether anything changed",
+        "summary": "one line: what changed, in counts, or that nothing did",
+        "added": "StudyEntry per study added: id, acronym, citation, file",
+        "removed": "StudyEntry per study removed",
+        "studies": "StudyChanges per study changed: id, acronym, renamed_from (the old id or "
+        "None), figures, items, quotes and derived, each a list of Change: section, kind "
+        "(added, removed, changed), study, acronym, path (by identities), where (in words), "
+        "old and new (data), old_text and new_text (as written), derived",
+        "findings": "FindingChange per integrity finding introduced or resolved: kind, study, "
+        "acronym, rule, severity, path, message, reported, derived, location",
+        "introduced_errors": "how many integrity errors the new version introduces",
     },
     "SafetyView": {
         "category": "the --category filter, or None",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -82,3 +84,42 @@ def md_list_items(markdown: str) -> list[str]:
         for i, t in enumerate(tokens)
         if t.type == "list_item_open" and tokens[i + 1].type == "paragraph_open"
     ]
+
+
+def github_anchor(text: str) -> str:
+    """The anchor GitHub gives a heading whose visible text is ``text`` (before repeats are
+    numbered): lower case, only letters, marks, digits, "_", "-" and spaces kept, spaces
+    made hyphens."""
+    kept = [
+        c
+        for c in text.lower()
+        if c in "-_ " or unicodedata.category(c)[0] in "LM" or unicodedata.category(c) in "NdNl"
+    ]
+    return "".join(kept).replace(" ", "-")
+
+
+def md_anchors(markdown: str) -> list[str]:
+    """Every heading's anchor as GitHub makes it, in order: a repeated one gets -1, -2…"""
+    anchors: list[str] = []
+    seen: dict[str, int] = {}
+    for _, text in md_headings(markdown):
+        base = anchor = github_anchor(text)
+        while anchor in seen:
+            seen[base] += 1
+            anchor = f"{base}-{seen[base]}"
+        seen[anchor] = 0
+        anchors.append(anchor)
+    return anchors
+
+
+def md_links(markdown: str) -> list[tuple[str, str]]:
+    """(href, visible text) of every link, in order, tables included."""
+    links: list[tuple[str, str]] = []
+    for token in MD.parse(markdown):
+        children = token.children or []
+        for i, child in enumerate(children):
+            if child.type == "link_open":
+                end = next(j for j in range(i, len(children)) if children[j].type == "link_close")
+                text = "".join(c.content for c in children[i + 1 : end] if c.type == "text")
+                links.append((str(child.attrGet("href")), text))
+    return links

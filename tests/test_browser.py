@@ -3,9 +3,15 @@
 The digest is rendered with the CLI and opened as a file:// URL at a phone width
 (390 px) and a desktop width (1280 px). It must log no console error and raise no
 page error, load nothing but itself (it is one self-contained file), show the
-overview table, and fit the width without the page scrolling sideways. A
-full-page screenshot of each width is kept in ``test-artifacts/`` at the root of
-the repository. A study titled ``<script>alert(1)</script>`` must render as text.
+overview table, and fit the width without the page scrolling sideways. At 390 px
+no element at all reaches past the screen's edges (tables are cards, forest plots
+drawn for the phone), and each Summary-of-Findings row is a card whose cells name
+their column; at 1280 px each relative effect and its CI take one or two lines.
+Every link within the page has a target, and a [source] mark scrolls to its quotes.
+Printed, there is no table of contents, nothing sticky or fixed, and only external
+links show their address. A full-page screenshot of each width is kept in
+``test-artifacts/`` at the root of the repository. A study titled
+``<script>alert(1)</script>`` must render as text.
 
 Playwright drives the chromium that Debian installs (``apt-get install
 chromium``, which ``.ci/run`` does); ``playwright install`` and its browser
@@ -39,6 +45,7 @@ LAUNCH_ARGS = [
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
 EVIDENCE = REPO / "evidence"
+SYNTHETIC = REPO / "tests" / "fixtures" / "synthetic"
 VIEWPORTS = [(390, 844), (1280, 800)]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HOSTILE_TITLE = "<script>alert(1)</script>"
@@ -219,6 +226,160 @@ def test_digest_in_a_browser(
     page.screenshot(path=str(shot), full_page=True)
     assert shot.is_file()
     assert shot.read_bytes()[:8] == PNG_SIGNATURE
+
+
+# Every element whose box reaches past the viewport's left or right edge, described so
+# that a failure names it: tag, id or class, its edges and the start of its text.
+_OFFENDERS = """
+() => {
+    const width = window.innerWidth;
+    const found = [];
+    for (const el of document.body.querySelectorAll('*')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) continue;
+        if (r.left < -1 || r.right > width + 1) {
+            const name = el.id ? '#' + el.id : (el.getAttribute('class') || '');
+            const text = (el.textContent || '').trim().slice(0, 50);
+            const edges = `${Math.round(r.left)}-${Math.round(r.right)} px`;
+            found.push(`<${el.tagName.toLowerCase()} ${name}> ${edges}: ${text}`);
+        }
+    }
+    return found;
+}
+"""
+
+# Links within the page whose target is missing.
+_DANGLING = """
+() => [...document.querySelectorAll('a[href^="#"]')]
+    .map(a => decodeURIComponent(a.getAttribute('href').slice(1)))
+    .filter(id => !document.getElementById(id))
+"""
+
+# How many lines each relative effect takes (the distinct tops of its text's line boxes),
+# and how many its first part, the estimate with its CI, takes.
+_EFFECT_LINES = """
+() => [...document.querySelectorAll('table.sof td.effect')].map(td => {
+    const range = document.createRange();
+    range.selectNodeContents(td);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    const first = td.firstElementChild || td;
+    range.selectNodeContents(first);
+    const own = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    return [td.textContent.trim(), tops.size, own.size];
+})
+"""
+
+# Each Summary-of-Findings row: how it is displayed, and each shown cell's label.
+_CARDS = """
+() => [...document.querySelectorAll('table.sof > tbody > tr')].map(tr => ({
+    display: getComputedStyle(tr).display,
+    cells: [...tr.querySelectorAll('td')]
+        .filter(td => getComputedStyle(td).display !== 'none')
+        .map(td => [td.dataset.label, getComputedStyle(td, '::before').content]),
+}))
+"""
+
+# What printing keeps: the contents, sticky or fixed elements, and link addresses shown.
+_PRINTED = """
+() => ({
+    nav: getComputedStyle(document.querySelector('nav.contents')).display,
+    pinned: [...document.querySelectorAll('*')]
+        .map(el => getComputedStyle(el).position)
+        .filter(p => p === 'sticky' || p === 'fixed').length,
+    inside: [...new Set([...document.querySelectorAll('a[href^="#"]')]
+        .map(a => getComputedStyle(a, '::after').content))],
+    outside: [...document.querySelectorAll('a[href^="http"]')]
+        .map(a => [a.getAttribute('href'), getComputedStyle(a, '::after').content]),
+    rows: [...new Set([...document.querySelectorAll('tr')]
+        .map(tr => getComputedStyle(tr).breakInside))],
+    tables: [...new Set([...document.querySelectorAll('table.sof')]
+        .map(t => getComputedStyle(t).display))],
+    forests: [...document.querySelectorAll('figure.forest > svg')]
+        .map(svg => [svg.getAttribute('class'), getComputedStyle(svg).display]),
+})
+"""
+
+
+def _digest(runner: CliRunner, tmp_path: Path, *evidence: Path) -> Path:
+    digest = tmp_path / "digest.html"
+    folders = [arg for folder in evidence for arg in ("-e", str(folder))]
+    result = runner.invoke(cli.app, ["digest", "--format", "html", *folders, "-o", str(digest)])
+    assert result.exit_code == 0, f"blinacli digest --format html: {result.stderr}"
+    return digest
+
+
+@pytest.mark.parametrize("evidence", ["bundled", "synthetic"])
+def test_nothing_reaches_past_a_phone_screen(
+    runner: CliRunner, watched: Any, tmp_path: Path, evidence: str
+) -> None:
+    folders = [EVIDENCE] + ([SYNTHETIC] if evidence == "synthetic" else [])
+    view = watched(390, 844)
+    view.open(_digest(runner, tmp_path, *folders))
+    offenders = view.page.evaluate(_OFFENDERS)
+    assert offenders == [], "elements past the edges of a 390 px screen:\n" + "\n".join(
+        offenders[:40]
+    )
+    assert view.page.evaluate(_DANGLING) == []
+    rows = view.page.evaluate(_CARDS)
+    assert rows and all(row["display"] == "block" for row in rows)
+    for row in rows:
+        assert row["cells"] and all(content == f'"{label}"' for label, content in row["cells"])
+    # The phone's forest plots are the drawings laid out for it.
+    shown = view.page.evaluate(
+        "() => [...document.querySelectorAll('figure.forest > svg')]"
+        ".filter(s => getComputedStyle(s).display !== 'none').map(s => s.getAttribute('class'))"
+    )
+    assert shown and set(shown) == {"forest-narrow"}
+
+
+@pytest.mark.parametrize("evidence", ["bundled", "synthetic"])
+def test_effects_keep_to_two_lines_on_a_desktop(
+    runner: CliRunner, watched: Any, tmp_path: Path, evidence: str
+) -> None:
+    folders = [EVIDENCE] + ([SYNTHETIC] if evidence == "synthetic" else [])
+    view = watched(1280, 800)
+    view.open(_digest(runner, tmp_path, *folders))
+    effects = view.page.evaluate(_EFFECT_LINES)
+    assert len(effects) >= 7
+    assert [(text, lines) for text, lines, _ in effects if lines > 2] == []
+    assert [(text, lines) for text, _, lines in effects if lines > 1] == []
+    # The estimate and its CI on one line, the P value on the next.
+    assert ["HR 0.41 (95% CI 0.23–0.73); P = 0.002", 2, 1] in effects
+    assert view.page.evaluate(_DANGLING) == []
+
+
+def test_a_source_mark_leads_to_its_quotes(runner: CliRunner, watched: Any, tmp_path: Path) -> None:
+    view = watched(1280, 800)
+    view.open(_digest(runner, tmp_path, EVIDENCE))
+    page = view.page
+    mark = page.locator("table.sof a.source-link", has_text="[memo]").first
+    mark.click()
+    page.wait_for_timeout(100)
+    assert page.evaluate("location.hash") == "#quotes_e1910_memo"
+    top = page.evaluate("document.getElementById('quotes_e1910_memo').getBoundingClientRect().top")
+    assert 0 <= top < 50
+    assert page.locator("#quotes_e1910_memo").inner_text() == "[memo] secondary summary"
+
+
+def test_print_keeps_the_content_and_drops_the_screen_furniture(
+    runner: CliRunner, watched: Any, tmp_path: Path
+) -> None:
+    view = watched(1280, 800)
+    view.open(_digest(runner, tmp_path, EVIDENCE))
+    view.page.emulate_media(media="print")
+    printed = view.page.evaluate(_PRINTED)
+    assert printed["nav"] == "none"
+    assert printed["pinned"] == 0
+    assert printed["inside"] == ["none"]
+    assert printed["outside"] and all(
+        content == f'" <{href}>"' for href, content in printed["outside"]
+    )
+    assert printed["rows"] == ["avoid"]
+    assert printed["tables"] == ["table"]
+    assert dict(printed["forests"]) == {
+        "forest-wide": "block",
+        "forest-narrow": "none",
+    }
 
 
 def _hostile_evidence(tmp_path: Path) -> Path:

@@ -363,10 +363,11 @@ def quoted_sources(text: str) -> dict[tuple[str, str], int]:
     tokens = section(text, "Quotes")
     counts: dict[tuple[str, str], int] = {}
     study, source = "", ""
+    study_level = min(int(t.tag[1:]) for t in tokens if t.type == "heading_open")
     for i, token in enumerate(tokens):
-        if token.type == "heading_open":
+        if token.type == "heading_open" and int(token.tag[1:]) == study_level:
             study = inline_text(tokens[i + 1])
-        elif token.type == "paragraph_open" and tokens[i - 1].type != "list_item_open":
+        elif token.type == "heading_open":  # one source's quotes: "[memo] secondary summary"
             match = SOURCE_ID.match(inline_text(tokens[i + 1]))
             source = match.group(1) if match else ""
         elif token.type == "list_item_open" and token.info:
@@ -394,7 +395,14 @@ def test_quotes_are_numbered_and_verbatim(runner: CliRunner) -> None:
     items = [t for t in tokens if t.type == "list_item_open"]
     assert starts == [1, 22, 29, 45]
     assert [int(t.info) for t in items] == list(range(1, 53))
-    assert sub_headings(tokens) == ["BLAST", "E1910"]
+    assert sub_headings(tokens) == [
+        "BLAST",
+        "[abstract] journal abstract",
+        "[facts] fact sheet",
+        "E1910",
+        "[memo] secondary summary",
+        "[facts] fact sheet",
+    ]
     assert (
         "“Median overall survival (OS) was 36.5 months.” (Median overall survival (OS), "
         "Blinatumomab)" in section_text(tokens)

@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import msgspec
 import pytest
@@ -40,7 +41,7 @@ from blinacli.interop import ctgov
 from blinacli.model import Study, reference_problems
 from blinacli.render.documents import markdown_cell, markdown_text
 from blinacli.views.digest import registry_url
-from tests.markdown_reading import MD, inline_text, md_text
+from tests.markdown_reading import MD, inline_text, md_anchors, md_text
 
 E1910 = (evidence_dir() / "e1910.yaml").read_text(encoding="utf-8")
 BLAST = (evidence_dir() / "blast.yaml").read_text(encoding="utf-8")
@@ -514,6 +515,10 @@ def test_digest_links_only_its_own_addresses(runner: CliRunner, hostile: Path) -
     from evidence text."""
     markdown = run(runner, ["digest"], hostile).stdout
     links = [dict(t.attrs)["href"] for t in _tokens(MD.parse(markdown)) if t.type == "link_open"]
+    # Links within the digest lead to its own headings (the contents, the [source] marks).
+    inside = [unquote(str(href)[1:]) for href in links if str(href).startswith("#")]
+    assert inside and set(inside) <= set(md_anchors(markdown))
+    links = [href for href in links if not str(href).startswith("#")]
     assert links
     assert all(
         str(href).startswith(
@@ -541,7 +546,10 @@ def test_digest_lists_file_names_as_text(runner: CliRunner, tmp_path: Path, fmt:
     if fmt == "markdown":
         tokens = list(_tokens(MD.parse(result.stdout)))
         hrefs = [str(dict(t.attrs)["href"]) for t in tokens if t.type == "link_open"]
-        assert [h for h in hrefs if not h.startswith("https://")] == []
+        anchors = {f"#{a}" for a in md_anchors(result.stdout)}
+        assert [
+            h for h in hrefs if not h.startswith("https://") and unquote(h) not in anchors
+        ] == []
         assert "[x](javascript:alert(1)) *e* \\x1b]0;PWNED\\x07\\u202e.yaml" in md_text(
             result.stdout
         )
@@ -564,7 +572,10 @@ def test_html_links_only_its_own_addresses(
     for args in (["digest", "--format", "html"], ["show", "e1910", "--format", "html"]):
         html = run(runner, args, folder).stdout
         hrefs = re.findall(r"""\b(?:href|src|action)\s*=\s*["']?([^"'\s>]*)""", html, re.I)
-        assert all(h.startswith("https://") for h in hrefs), hrefs
+        ids = set(re.findall(r'\bid="([^"]*)"', html))
+        inside = [h for h in hrefs if h[:1] == "#"]
+        assert all(h[1:] in ids for h in inside), inside
+        assert all(h.startswith("https://") for h in hrefs if h not in inside), hrefs
         assert "<script" not in html.lower()
 
 

@@ -493,7 +493,7 @@ def test_digest_html_has_every_section_in_order(runner: CliRunner) -> None:
     ]
     assert page.headings[0] == (1, "Evidence digest")
     assert [a for a in page.all("table") if a.get("id") == "overview"] == [
-        {"class": "overview", "id": "overview"}
+        {"class": "overview cards", "id": "overview"}
     ]
     assert "Built from 2 studies in 2 evidence files with blinacli" in page.text
     links = {attrs["href"] for attrs in page.all("a")}
@@ -548,7 +548,7 @@ def test_digest_html_level_and_quote_numbers(runner: CliRunner) -> None:
 def test_stylesheet_covers_phone_print_and_focus() -> None:
     css = (templates_dir() / "html" / "_style.css.j2").read_text(encoding="utf-8")
     assert ".table-wrap { max-width: 100%; overflow-x: auto;" in css
-    assert "@media (max-width: 600px)" in css
+    assert "@media screen and (max-width: 40rem)" in css
     assert "@media print" in css
     assert 'a[href^="http"]::after { content: " <" attr(href) ">";' in css
     assert "break-inside: avoid" in css
@@ -559,6 +559,9 @@ def test_stylesheet_covers_phone_print_and_focus() -> None:
 
 def test_every_table_sits_in_a_scrollable_wrapper(studies: list[Study]) -> None:
     html = html_of("outcomes-os", studies) + html_of("compare", studies)
-    # Tables and forest plots (inline SVG) each scroll inside their own wrapper.
-    assert html.count("<svg") == 1
-    assert html.count("<table") + html.count("<svg") == html.count('<div class="table-wrap"')
+    # Tables each scroll inside their own wrapper; a forest plot is drawn twice (for a
+    # wide screen and for a phone), each drawing as wide as the screen at most.
+    assert html.count("<table") == html.count('<div class="table-wrap"')
+    assert html.count('<figure class="forest"') == 1
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="forest-wide"') == 1
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="forest-narrow"') == 1

@@ -340,7 +340,7 @@ def test_list_markdown_piped_to_head_ends_quietly() -> None:
 def test_digest_markdown_piped_to_head_ends_quietly() -> None:
     """`blinacli digest --format markdown | head -3`."""
     read, code, stderr = _read_then_close(["digest", "--format", "markdown"], lines=3)
-    assert read.startswith(b"# Evidence digest\n\nBuilt from 2 studies")
+    assert read.startswith(b"# Evidence digest\n\n**Contents**\n")
     assert stderr == b""
     assert code in (0, BROKEN_PIPE)
 

@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from blinacli.base.controls import visible
 from blinacli.base.errors import TemplateProblem
 from blinacli.base.resources import templates_dir
+from blinacli.render.anchors import marker, resolve_targets
 from blinacli.render.sandbox import (
     Limits,
     Sandbox,
@@ -37,6 +39,7 @@ from blinacli.render.sandbox import (
 )
 from blinacli.views.absolute import ABSOLUTE_LEGEND
 from blinacli.views.derived import LEGEND, MARK
+from blinacli.views.digest import anchor
 
 if TYPE_CHECKING:  # a forest plot's layout is imported when a template draws one
     from blinacli.render.forest_svg import ForestLayout
@@ -128,6 +131,31 @@ def source_refs(sources: list[str]) -> str:
     return " ".join(f"[{markdown_cell(s)}]" for s in sources)
 
 
+@jinja2.pass_context
+def _refs(context: Context, sources: list[str], study: str | None = None) -> str:
+    """The ``refs`` filter: ``[id]`` marks, each a link to where the document shows that
+    source when the template knows the study (``refs(row.study_id)``) and the document
+    lists its sources (it sets ``source_links``, as the digest does: see
+    :func:`blinacli.views.digest.source_links`). A mark whose source the document does
+    not list stays plain text. HTML templates get links as HTML, Markdown ones as
+    Markdown links to the heading the template marked with ``target()``."""
+    links = context.get("source_links")
+    targets = links.get(study, {}) if study is not None and isinstance(links, dict) else {}
+    if not targets:
+        return source_refs(sources)
+    if context.eval_ctx.autoescape:
+        return Markup(" ").join(
+            Markup('<a class="source-link" href="#{}">[{}]</a>').format(targets[s], s)
+            if s in targets
+            else Markup("[{}]").format(s)
+            for s in sources
+        )
+    return " ".join(
+        f"[\\[{markdown_cell(s)}\\]](#{targets[s]})" if s in targets else f"[{markdown_cell(s)}]"
+        for s in sources
+    )
+
+
 @jinja2.pass_eval_context
 def _finalize(eval_ctx: EvalContext, value: object) -> object:
     """Every value a template prints: evidence text with its control characters made
@@ -144,6 +172,13 @@ def _finalize(eval_ctx: EvalContext, value: object) -> object:
 
 def _heading(level: int) -> str:
     return "#" * max(1, min(6, level))
+
+
+def _target(*ids: str) -> Markup:
+    """``target(id, ...)``: ends a Markdown heading line, making the heading the place a
+    link to ``#id`` leads to (see :mod:`blinacli.render.anchors`). Markup, so that the
+    marker is printed as it is."""
+    return Markup(marker(*ids))
 
 
 def _forest_layout(plot: ForestPlot, width: int = 720) -> ForestLayout:
@@ -190,8 +225,10 @@ def environment(user: Sequence[Path] | None = None, limits: Limits | None = None
     )
     env.filters["cell"] = markdown_cell
     env.filters["md"] = markdown_text
-    env.filters["refs"] = source_refs
+    env.filters["refs"] = _refs
     env.globals["heading"] = _heading
+    env.globals["anchor"] = anchor
+    env.globals["target"] = _target
     env.globals["forest_layout"] = _forest_layout
     env.globals["derived_mark"] = MARK
     env.globals["derived_legend"] = LEGEND
@@ -230,7 +267,7 @@ def render(
         frames = _template_frames(exc, env.files)
         where = _at(frames[-1]) if frames else _one_line(name)
         raise TemplateProblem(f"template {where}: {_message(exc, frames, limits)}") from exc
-    return text
+    return resolve_targets(text, _one_line(name)) if fmt == "markdown" else text
 
 
 def _tidy_markdown(text: str) -> str:

@@ -92,8 +92,9 @@ def _r(value: float) -> float:
 
 
 def forest_layout(plot: ForestPlot, width: int = 720) -> ForestLayout:
-    """Plain coordinates for an SVG drawing ``width`` units wide (at least 480)."""
-    return _svg_layout(plot, max(width, 480))
+    """Plain coordinates for an SVG drawing ``width`` units wide (at least 320: a phone's
+    drawing, whose labels and headings wrap to more lines)."""
+    return _svg_layout(plot, max(width, 320))
 
 
 def _svg_layout(plot: ForestPlot, width: int) -> ForestLayout:
@@ -108,14 +109,18 @@ def _svg_layout(plot: ForestPlot, width: int) -> ForestLayout:
         return _r(plot_left + position(value, plot, span))
 
     heading_y = 16.0
-    texts = [
-        SvgText(_EDGE, heading_y, "Study — analysis", "start", "heading"),
-        SvgText(
-            _r((plot_left + plot_right) / 2), heading_y, plot.measure_label, "middle", "heading"
-        ),
-        SvgText(value_x, heading_y, "Estimate (CI)", "start", "heading"),
+    # Column headings wrap to their columns, as a narrow drawing needs (bold text is wider).
+    headings: list[tuple[float, Literal["start", "middle"], list[str]]] = [
+        (_EDGE, "start", _wrap("Study — analysis", label_chars)),
+        (_r((plot_left + plot_right) / 2), "middle", _wrap(plot.measure_label, int(span / 8))),
+        (value_x, "start", _wrap("Estimate (CI)", value_chars)),
     ]
-    rows_top = 26.0
+    texts = [
+        SvgText(hx, _r(heading_y + i * _LINE), line, anchor, "heading")
+        for hx, anchor, lines in headings
+        for i, line in enumerate(lines)
+    ]
+    rows_top = 26.0 + (max(len(lines) for _, _, lines in headings) - 1) * _LINE
     y = rows_top
     rows: list[SvgRow] = []
     for row in plot.rows:

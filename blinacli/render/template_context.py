@@ -63,7 +63,9 @@ PARTS: dict[str, str] = {
     "(ListView)",
     "_forest": "a forest plot as inline SVG with a text alternative; receives `plot` "
     "(ForestPlot, from OutcomesView.forest)",
-    "_sources": "the macro cited(ids) that prints the [id] marks of the sources behind a figure",
+    "_sources": "the macro cited(ids, study) that prints the [id] marks of the sources behind "
+    "a figure (links, with the study's id, in a document that sets source_links); import it "
+    "with context",
     "_changes": "what changed between two versions of the evidence, shared by diff and digest "
     "--since (the digest includes it when it receives `changes`); receives `changes` "
     "(DiffView), `title` (its heading) and `level`",
@@ -158,6 +160,10 @@ FIELDS: dict[str, dict[str, str]] = {
         "text, url or None), sources (SourceView)",
         "quotes": "QuoteGroup per study and source: study_id, acronym, source, kind, citation, "
         "quotes (DigestQuote: number, study_id, acronym, source, about, quote)",
+        "source_links": "study id -> source id -> the anchor its [id] marks link to (the "
+        "source's quotes, else its entry in References); set it as `source_links` and the "
+        "`refs(study_id)` filter writes each mark as a link. anchor(kind, ids...) makes "
+        "the ids, and in Markdown target(id, ...) ends the heading a link to #id lands on",
     },
     "DiffView": {
         "old": "SideSummary of the old version: label (the path or revision as given), "

@@ -123,6 +123,10 @@ class DigestView:
     """One entry per study, in study order."""
     quotes: list[QuoteGroup]
     """Every quote of every study, grouped by study then source, numbered from 1."""
+    source_links: dict[str, dict[str, str]]
+    """For each study id, each of its source ids: the anchor its ``[id]`` marks link to,
+    the source's group in Quotes (``quotes_e1910_memo``), or its entry in References
+    (``source_e1910_memo``) when no quote was read in it."""
 
 
 def digest_view(
@@ -130,6 +134,7 @@ def digest_view(
 ) -> DigestView:
     """The digest of ``studies``; ``files`` are their evidence files (repeats are dropped)."""
     shown = [study_view(study) for study in studies]
+    quotes = quote_groups(shown)
     return DigestView(
         title=title if title is not None and title.strip() else DEFAULT_TITLE,
         date=date,
@@ -142,8 +147,34 @@ def digest_view(
         safety=safety_view(studies),
         limitations=[_limitations(study, view) for study, view in zip(studies, shown, strict=True)],
         references=[_reference(study, view) for study, view in zip(studies, shown, strict=True)],
-        quotes=quote_groups(shown),
+        quotes=quotes,
+        source_links=source_links(shown, quotes),
     )
+
+
+# --- Anchors -------------------------------------------------------------------------------
+
+
+def anchor(kind: str, *ids: str) -> str:
+    """The id of one part of the digest, the same in HTML and Markdown: its kind, then the
+    ids it belongs to, joined by "_" ("section_overview", "study_e1910",
+    "quotes_e1910_memo"). Study and source ids hold no "_", so no two parts share one."""
+    return "_".join((kind, *ids))
+
+
+def source_links(studies: list[StudyView], quotes: list[QuoteGroup]) -> dict[str, dict[str, str]]:
+    """Where each study's ``[id]`` marks lead: its quotes from that source, else the source's
+    entry in References (a figure credited to a source without quoting it)."""
+    quoted = {(group.study_id, group.source) for group in quotes}
+    return {
+        view.id: {
+            source.id: anchor(
+                "quotes" if (view.id, source.id) in quoted else "source", view.id, source.id
+            )
+            for source in view.sources
+        }
+        for view in studies
+    }
 
 
 # --- Summary of findings -----------------------------------------------------------------

@@ -13,6 +13,8 @@ from blinacli.base.errors import UsageError
 from blinacli.cli.common import _emit, _load, _nothing, _select
 from blinacli.cli.core import handle_errors
 from blinacli.cli.options import (
+    ENDPOINT,
+    STUDY_ID,
     AgeOption,
     DesignOption,
     DrugOption,
@@ -30,8 +32,6 @@ from blinacli.cli.options import (
     WhereOption,
     YearFromOption,
     YearToOption,
-    _complete_endpoint,
-    _complete_study,
 )
 
 commands = typer.Typer()
@@ -83,9 +83,7 @@ def list_command(
 def show_command(
     study_id: Annotated[
         str,
-        typer.Argument(
-            metavar="ID", help="Study id or acronym, any case.", autocompletion=_complete_study
-        ),
+        typer.Argument(metavar="ID", help="Study id or acronym, any case.", click_type=STUDY_ID),
     ],
     evidence: EvidenceOption = None,
     follow_links: FollowLinksOption = False,
@@ -120,7 +118,7 @@ def compare_command(
         typer.Argument(
             metavar="ID ID [ID]...",
             help="Two or more study ids or acronyms.",
-            autocompletion=_complete_study,
+            click_type=STUDY_ID,
         ),
     ],
     section: Annotated[
@@ -165,7 +163,7 @@ def outcomes_command(
         typer.Argument(
             metavar="ENDPOINT",
             help="An endpoint term or alias, e.g. os, rfs.",
-            autocompletion=_complete_endpoint,
+            click_type=ENDPOINT,
         ),
     ] = None,
     vocabulary_list: Annotated[

@@ -1,3 +1,3 @@
 """blinacli: a command-line evidence summarizer for clinical trials."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

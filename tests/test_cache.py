@@ -440,3 +440,30 @@ def test_a_slow_load_shows_a_bar_on_stderr_only(monkeypatch: pytest.MonkeyPatch)
     slow(10, 10)
     slow.close()
     assert "reading evidence" in screen.getvalue() and "10/10" in screen.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("platform", "expected"),
+    [
+        ("linux", ".cache/blinacli"),
+        ("darwin", "Library/Caches/blinacli"),
+        ("freebsd14", ".cache/blinacli"),
+    ],
+)
+def test_the_cache_folder_follows_the_platform_without_xdg_cache_home(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, platform: str, expected: str
+) -> None:
+    """The user cache folder of each platform's conventions (those platformdirs gives)."""
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(cache.sys, "platform", platform)
+    assert cache.cache_dir() == tmp_path / expected
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_xdg_cache_home_wins_on_every_platform(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, platform: str
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(cache.sys, "platform", platform)
+    assert cache.cache_dir() == tmp_path / "xdg" / "blinacli"

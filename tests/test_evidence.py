@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,12 @@ from blinacli.model import (
     quotes,
 )
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(
+    os.environ.get("BLINACLI_SEEDS") or Path(__file__).resolve().parents[2] / "shared" / "seeds"
+)
+"""The source documents the bundled evidence quotes. They stay outside the repository
+(they are the sources, not the project's text): ``shared/seeds`` beside the checkout's
+folder, or wherever ``$BLINACLI_SEEDS`` points."""
 # Which seed document each bundled source id was read in.
 SOURCE_DOCUMENTS = {
     ("blast", "abstract"): "000_4bb6def331e5e919.txt",
@@ -247,12 +253,29 @@ def _normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _seeds_missing() -> str | None:
+    """What is missing of the seed documents and why they are needed, or None."""
+    names = sorted(set(SOURCE_DOCUMENTS.values()))
+    absent = [name for name in names if not (SEEDS / name).is_file()]
+    if not absent:
+        return None
+    return (
+        f"the seed documents {', '.join(absent)} are missing from {SEEDS}. They are the "
+        "sources the bundled evidence quotes (the BLAST abstract, the E1910 memo and the "
+        "facts sheet), which this test reads to prove every quote is verbatim; they are "
+        "kept outside the repository, so a plain clone has none. Put them in a folder "
+        "shared/seeds beside the checkout's folder (../shared/seeds), or set "
+        "BLINACLI_SEEDS to the folder that holds them."
+    )
+
+
 def _seeds_available() -> bool:
-    if SEEDS.is_dir():
+    missing = _seeds_missing()
+    if missing is None:
         return True
     if os.environ.get("CI"):
-        pytest.fail(f"the seed documents are missing: {SEEDS}")
-    pytest.skip(f"seed documents not found beside the repository: {SEEDS}")
+        pytest.fail(f"{missing} Under CI the quotes must be checked, so this fails.")
+    pytest.skip(missing)
     return False  # pragma: no cover
 
 
@@ -280,3 +303,21 @@ def test_bundled_evidence_is_valid() -> None:
     report, loaded = loader.check(None)
     assert report.valid, [str(f) for f in report.findings]
     assert [item.study.id for item in loaded] == ["blast", "e1910"]
+
+
+def test_missing_seed_documents_are_named_with_why_and_where(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A clone without the sources learns which files are missing, why the test needs
+    them, and the two places it looks."""
+    (tmp_path / "FACTS.md").write_text("facts", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "SEEDS", tmp_path)
+    message = _seeds_missing()
+    assert message is not None
+    assert "000_4bb6def331e5e919.txt, 004_c7389f37da10723e.txt are missing" in message
+    assert str(tmp_path) in message
+    assert "verbatim" in message
+    assert "../shared/seeds" in message and "BLINACLI_SEEDS" in message
+    (tmp_path / "000_4bb6def331e5e919.txt").write_text("a", encoding="utf-8")
+    (tmp_path / "004_c7389f37da10723e.txt").write_text("m", encoding="utf-8")
+    assert _seeds_missing() is None

@@ -32,6 +32,7 @@ from typing import Any
 
 import typer
 
+from blinacli.cli import completion
 from blinacli.cli.core import BROKEN_PIPE, _fail, _silence_stdout, main_options
 from blinacli.render import streams
 from blinacli.render.streams import StandardOutputError
@@ -151,6 +152,9 @@ def main() -> None:
     """
     streams.install()
     try:
+        named_shell = completion.requested(sys.argv[1:])
+        if named_shell is not None:
+            sys.exit(completion.run(*named_shell))
         # in standalone mode this always ends by raising SystemExit
         _app_for(sys.argv[1:])(prog_name="blinacli")
     except KeyboardInterrupt:

@@ -13,6 +13,8 @@ from blinacli.base.errors import UsageError
 from blinacli.cli.common import _emit, _load, _nothing, _select
 from blinacli.cli.core import handle_errors
 from blinacli.cli.options import (
+    ENDPOINT,
+    STUDY_ID,
     AgeOption,
     DesignOption,
     DrugOption,
@@ -31,8 +33,6 @@ from blinacli.cli.options import (
     WhereOption,
     YearFromOption,
     YearToOption,
-    _complete_endpoint,
-    _complete_study,
 )
 
 commands = typer.Typer()
@@ -86,9 +86,7 @@ def list_command(
 def show_command(
     study_id: Annotated[
         str,
-        typer.Argument(
-            metavar="ID", help="Study id or acronym, any case.", autocompletion=_complete_study
-        ),
+        typer.Argument(metavar="ID", help="Study id or acronym, any case.", click_type=STUDY_ID),
     ],
     full: Annotated[
         bool,
@@ -165,7 +163,7 @@ def compare_command(
         typer.Argument(
             metavar="ID ID [ID]...",
             help="Two or more study ids or acronyms.",
-            autocompletion=_complete_study,
+            click_type=STUDY_ID,
         ),
     ],
     section: Annotated[
@@ -212,7 +210,7 @@ def outcomes_command(
         typer.Argument(
             metavar="ENDPOINT",
             help="An endpoint term or alias, e.g. os, rfs.",
-            autocompletion=_complete_endpoint,
+            click_type=ENDPOINT,
         ),
     ] = None,
     vocabulary_list: Annotated[

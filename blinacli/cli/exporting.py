@@ -13,6 +13,7 @@ import typer
 from blinacli.cli.common import _check_output, _deliver, _load, _nothing, _select
 from blinacli.cli.core import handle_errors
 from blinacli.cli.options import (
+    STUDY_ID,
     AgeOption,
     DesignOption,
     DrugOption,
@@ -29,7 +30,6 @@ from blinacli.cli.options import (
     WhereOption,
     YearFromOption,
     YearToOption,
-    _complete_study,
 )
 
 
@@ -118,7 +118,7 @@ def cite_command(
         typer.Argument(
             metavar="ID [ID]...",
             help="One or more study ids or acronyms, any case.",
-            autocompletion=_complete_study,
+            click_type=STUDY_ID,
         ),
     ],
     style: Annotated[

@@ -7,11 +7,15 @@ names ``common._select`` reads), and the shell completion of study ids and
 endpoints. An option only one command takes is declared in that command's signature.
 """
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click.core import Context, Parameter
+from typer._click.shell_completion import CompletionItem
+from typer._click.types import StringParamType
 
 
 class Format(StrEnum):
@@ -94,15 +98,17 @@ NoCacheOption = Annotated[
     typer.Option(
         "--no-cache",
         help="Parse every file afresh, neither reading nor updating the cache of parsed "
-        "studies ($XDG_CACHE_HOME/blinacli, else ~/.cache/blinacli).",
+        "studies ($XDG_CACHE_HOME/blinacli, else ~/.cache/blinacli; on macOS "
+        "~/Library/Caches/blinacli).",
     ),
 ]
 
 
-def _complete_study(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+def _complete_study(ctx: Context, incomplete: str) -> list[tuple[str, str]]:
     """Shell completion: the ids of the studies in use (--evidence and --follow-links if
-    typed already), each with its acronym and title as help (shown by zsh and fish).
-    Silent on any problem: a completion never errs."""
+    typed already) whose id or acronym starts with what was typed, in any case (``BL``,
+    ``bl`` and ``Bl`` all give ``blast``), each with its acronym and title as help (shown
+    by zsh and fish). Silent on any problem: a completion never errs."""
     try:
         from blinacli.load import loader
 
@@ -121,8 +127,9 @@ def _complete_study(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]
     ]
 
 
-def _complete_endpoint(incomplete: str) -> list[tuple[str, str]]:
-    """Shell completion: endpoint terms and their short aliases."""
+def _complete_endpoint(ctx: Context, incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: endpoint terms and their short aliases that start with what was
+    typed, in any case (``OS`` gives ``os``, as ``outcomes OS`` reads it)."""
     from blinacli.model import ENDPOINT_NAMES
     from blinacli.model.vocabulary import ALIASES, ENDPOINTS
 
@@ -132,6 +139,35 @@ def _complete_endpoint(incomplete: str) -> list[tuple[str, str]]:
         (alias, f"{ENDPOINT_NAMES.get(term, term)} ({term})") for alias, term in ALIASES.items()
     ]
     return [(term, help) for term, help in terms if term.startswith(word)]
+
+
+class Completing(StringParamType):
+    """A text argument or option whose shell completions are exactly what ``complete``
+    returns.
+
+    Typer's ``autocompletion=`` keeps only the candidates that start with the typed word
+    in its exact case, after blinacli's own matching: ``show BL`` lost ``blast`` and
+    ``show E19`` lost ``e1910``. Completions given by the parameter's type reach the
+    shell as they are, so the matching is blinacli's alone (ids and acronyms in any
+    case). Bash puts the one candidate in place of the word; zsh matches again
+    by its own rules (see "Shell completion" in the README)."""
+
+    name = "text"
+
+    def __init__(self, complete: Callable[[Context, str], list[tuple[str, str]]]) -> None:
+        self.complete = complete
+
+    def shell_complete(
+        self, ctx: Context, param: Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        """The candidates for ``incomplete``, with their help, as ``complete`` gives them."""
+        return [CompletionItem(value, help=help) for value, help in self.complete(ctx, incomplete)]
+
+
+STUDY_ID = Completing(_complete_study)
+"""The type of a study-id argument: text, completed from the evidence in use."""
+ENDPOINT = Completing(_complete_endpoint)
+"""The type of an endpoint argument or option: text, completed from the vocabulary."""
 
 
 # --- Filters shared by list, outcomes, safety, digest and export -----------------
@@ -157,7 +193,7 @@ EndpointOption = Annotated[
     typer.Option(
         "--endpoint",
         help="Reports this endpoint (a term or alias, e.g. os).",
-        autocompletion=_complete_endpoint,
+        click_type=ENDPOINT,
     ),
 ]
 YearFromOption = Annotated[

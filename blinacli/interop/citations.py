@@ -27,7 +27,13 @@ RIS_NEWLINE = "\r\n"
 """The RIS specification ends every line with carriage return and line feed."""
 
 ET_AL_NOTE = "The author list is incomplete (et al.)."
-"""RIS and CSL-JSON have no field for a truncated author list; the note says so."""
+"""The note on an incomplete author list: RIS has no other way to say it, and in
+CSL-JSON it goes beside the ``others`` name, for readers of the note (Zotero's Extra)."""
+
+CSL_OTHERS: dict[str, str] = {"literal": "others"}
+"""The last CSL-JSON author of an incomplete list. CSL itself has no marker for one;
+this is what pandoc writes for BibTeX's ``and others``, and its citeproc prints it as the
+style's "et al."; processors without that rule print it as a name, "others"."""
 
 
 # --- Names ---------------------------------------------------------------------------
@@ -358,7 +364,9 @@ def csl_item(study: Study) -> dict[str, Any]:
     """One CSL-JSON item ("article-journal"); the id is the BibTeX key.
 
     Registry ids, the erratum and an incomplete author list go in ``note``, one
-    per line, which Zotero imports as the item's Extra field.
+    per line, which Zotero imports as the item's Extra field; an incomplete list
+    also ends with :data:`CSL_OTHERS`, so that a rendered reference does not show
+    the named authors as the whole list.
     """
     citation = study.citation
     authors: list[dict[str, str]] = []
@@ -369,6 +377,8 @@ def csl_item(study: Study) -> dict[str, Any]:
         else:
             assert author.family is not None and author.given is not None
             authors.append({"family": author.family, "given": author.given})
+    if citation.et_al:
+        authors.append(dict(CSL_OTHERS))
     item: dict[str, Any] = {
         "id": citation_key(study),
         "type": "article-journal",

@@ -1,14 +1,14 @@
 """A cache of parsed, validated studies, so a second look-up skips YAML altogether.
 
 One cache file per set of evidence locations, in ``$XDG_CACHE_HOME/blinacli`` (else
-``~/.cache/blinacli``), named after a checksum of those locations (which the file also
-records, so two sets whose names collide only replace each other's cache). It maps each
-evidence file's resolved path to its signature (size, modification time, change time,
-inode and device) and to the validated study (MessagePack, via msgspec). A file whose
-signature differs is parsed again: an edit that keeps the size and puts the modification
-time back (``touch -d``) still moves the change time, which no user can set. Only valid
-files are cached: a file with a finding is read every time, so its report never comes
-from the cache.
+``~/Library/Caches/blinacli`` on macOS, ``~/.cache/blinacli`` elsewhere), named after a
+checksum of those locations (which the file also records, so two sets whose names collide
+only replace each other's cache). It maps each evidence file's resolved path to its
+signature (size, modification time, change time, inode and device) and to the validated
+study (MessagePack, via msgspec). A file whose signature differs is parsed again: an edit
+that keeps the size and puts the modification time back (``touch -d``) still moves the
+change time, which no user can set. Only valid files are cached: a file with a finding is
+read every time, so its report never comes from the cache.
 
 The cache is a convenience, never a source of truth: it never changes what a command
 prints or its exit code. It is read and written by the rules of :mod:`blinacli.load.trust`:
@@ -31,6 +31,7 @@ otherwise keep the whole signature and go unseen.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import zlib
 from collections.abc import Sequence
@@ -77,12 +78,20 @@ _encoder = msgspec.msgpack.Encoder()
 
 
 def cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/blinacli``, else ``~/.cache/blinacli``. Without a home folder
-    the path is not absolute, and the cache is not used (see :mod:`blinacli.load.trust`)."""
+    """``$XDG_CACHE_HOME/blinacli`` wherever that is set; else the platform's user cache
+    folder: ``~/Library/Caches/blinacli`` on macOS, ``~/.cache/blinacli`` elsewhere (on
+    Windows the cache is never used: its rules need POSIX). Without a home folder the
+    path is not absolute, and the cache is not used (see :mod:`blinacli.load.trust`).
+
+    These are the folders ``platformdirs`` gives, written out: importing it would cost a
+    look-up several milliseconds (docs/decisions.md, "Cache folder")."""
     base = os.environ.get(ENV_CACHE_HOME, "").strip()
     if base and os.path.isabs(base):
         return Path(base) / "blinacli"
-    return Path(os.path.expanduser("~")) / ".cache" / "blinacli"
+    home = Path(os.path.expanduser("~"))
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "blinacli"
+    return home / ".cache" / "blinacli"
 
 
 def signature(stat: os.stat_result) -> tuple[int, int, int, int, int]:

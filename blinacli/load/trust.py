@@ -5,7 +5,8 @@ and any other file kept there to make a later run faster, such as an index of th
 evidence) is read and written through this module, so that none of it is ever believed
 just because it is there. The rules:
 
-- **The folder** is ``$XDG_CACHE_HOME/blinacli``, else ``~/.cache/blinacli``. blinacli makes
+- **The folder** is ``$XDG_CACHE_HOME/blinacli``, else ``~/.cache/blinacli`` (on macOS
+  ``~/Library/Caches/blinacli``: :func:`blinacli.load.cache.cache_dir`). blinacli makes
   it (and a missing ``$XDG_CACHE_HOME`` or ``~/.cache``) readable by its owner alone. It is
   used only if it is a folder of its own (not a symbolic link), belongs to the user running
   blinacli and cannot be written by other users; the folder that holds it must belong to the

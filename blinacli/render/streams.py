@@ -195,6 +195,20 @@ def _terminal_size() -> tuple[int, int]:
     return 0, 0
 
 
+def forced_terminal(stream: Any) -> bool | None:
+    """What to tell Rich about forcing a terminal: None (Rich decides from FORCE_COLOR and
+    the stream), or, for a FORCE_COLOR that is set but empty, whether ``stream`` is a
+    terminal. An empty FORCE_COLOR means "not set" to the convention and to Rich from
+    13.9 on; Rich 13.8, which blinacli allows, read it as "force colour" and wrote colour
+    codes into pipes."""
+    if os.environ.get("FORCE_COLOR") != "":
+        return None
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
 def print_table(renderable: Any, *, soft_wrap: bool = False) -> None:
     """Print a terminal view on standard output, :func:`table_width` wide.
 
@@ -209,7 +223,13 @@ def print_table(renderable: Any, *, soft_wrap: bool = False) -> None:
 
     stream = sys.stdout
     width, height = table_width(), table_height()
-    console = Console(file=stream, highlight=False, width=width, height=height)
+    console = Console(
+        file=stream,
+        highlight=False,
+        width=width,
+        height=height,
+        force_terminal=forced_terminal(stream),
+    )
     if console.is_terminal:
         console.print(renderable, soft_wrap=soft_wrap)
         return

@@ -143,6 +143,7 @@ from blinacli.model.results import grade_bounds as grade_bounds
 from blinacli.model.results import (
     parse_p as parse_p,
 )
+from blinacli.model.scalars import COMPARATOR_ROLES as COMPARATOR_ROLES
 from blinacli.model.scalars import (
     ENDPOINT_NAMES as ENDPOINT_NAMES,
 )

@@ -115,6 +115,8 @@ EnrollmentStage = Literal[
 ArmRole = Literal[
     "experimental", "active-comparator", "placebo-comparator", "no-intervention", "other"
 ]
+COMPARATOR_ROLES = frozenset({"active-comparator", "placebo-comparator", "no-intervention"})
+"""The arm roles that make an arm a comparator to an experimental one."""
 DoseUnit = Literal["ng", "µg", "mg", "g", "IU", "units"]
 DoseBasis = Literal["per-m2", "per-kg", "flat"]
 DosePer = Literal["day", "dose", "week", "cycle"]

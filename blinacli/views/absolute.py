@@ -32,11 +32,20 @@ from typing import Literal
 
 import msgspec
 
-from blinacli.model import ENDPOINT_NAMES, Comparison, Outcome, Proportion, Rate, Study, vocabulary
+from blinacli.model import (
+    COMPARATOR_ROLES,
+    ENDPOINT_NAMES,
+    Comparison,
+    Outcome,
+    Proportion,
+    Rate,
+    Study,
+    vocabulary,
+)
 from blinacli.views import absolute_stats as ast
 from blinacli.views import formatting as fmt
 from blinacli.views import stats
-from blinacli.views.comparisons import CONTROL_ROLES, compared_groups
+from blinacli.views.comparisons import compared_groups
 from blinacli.views.derived import MARK, DerivedFigure, Input, benefit_direction
 
 Method = Literal["hazard-ratio", "risk-ratio", "odds-ratio", "two-arm-risks"]
@@ -178,7 +187,7 @@ def _why_none(
     if comparator is None or intervention is None:
         if study.design.allocation == "single-arm":
             return "single-arm study, no comparator"
-        if not any(arm.role in CONTROL_ROLES for arm in study.design.arms):
+        if not any(arm.role in COMPARATOR_ROLES for arm in study.design.arms):
             return "no comparator arm: every arm of the study is experimental or other"
         return "no comparator: the outcome names no two arms to compare"
     if outcome.endpoint == "duration-of-response":

@@ -8,7 +8,7 @@ roles, and a comparison by :meth:`blinacli.model.Study.intervention_of`.
 
 from __future__ import annotations
 
-from blinacli.model import Comparison, MeasureResult, Outcome, Study
+from blinacli.model import COMPARATOR_ROLES, Comparison, MeasureResult, Outcome, Study
 from blinacli.views import formatting as fmt
 
 
@@ -24,7 +24,7 @@ def compared_groups(study: Study, outcome: Outcome) -> tuple[str | None, str | N
         return (second, first) if chosen == second else (first, second)
     reported = [r.group for r in outcome.results]
     experimental = [g for g in reported if study.arm_role(g) == "experimental"]
-    control = [g for g in reported if study.arm_role(g) in CONTROL_ROLES]
+    control = [g for g in reported if study.arm_role(g) in COMPARATOR_ROLES]
     if len(experimental) == 1 and len(control) == 1:
         return experimental[0], control[0]
     return (reported[0] if reported else None), None
@@ -36,10 +36,6 @@ def ordered_results(study: Study, outcome: Outcome) -> list[MeasureResult]:
     first, second = compared_groups(study, outcome)
     rank = {group: index for index, group in enumerate((first, second)) if group is not None}
     return sorted(outcome.results, key=lambda r: rank.get(r.group, len(rank)))
-
-
-CONTROL_ROLES = frozenset({"active-comparator", "placebo-comparator", "no-intervention"})
-"""Arm roles that make an arm a comparator."""
 
 
 def direction_note(study: Study, comparison: Comparison) -> str:

@@ -22,7 +22,15 @@ from typing import Any, Literal
 
 import msgspec
 
-from blinacli.model import Comparison, MeasureResult, Outcome, Proportion, Rate, Study
+from blinacli.model import (
+    COMPARATOR_ROLES,
+    Comparison,
+    MeasureResult,
+    Outcome,
+    Proportion,
+    Rate,
+    Study,
+)
 from blinacli.views import formatting as fmt
 from blinacli.views import stats
 
@@ -58,7 +66,6 @@ BENEFIT_DIRECTION: dict[str, Direction] = {
 (higher-is-better), a harm (lower-is-better), or neither, for every term of the
 vocabulary. Only the first two get a number needed to treat or harm."""
 
-COMPARATOR_ROLES = frozenset({"active-comparator", "placebo-comparator", "no-intervention"})
 """Arm roles that make an arm a comparator for each experimental arm, with or without a
 comparison block."""
 

@@ -27,6 +27,7 @@ from blinacli.base.resources import evidence_dir
 from blinacli.cli.app import app
 from blinacli.load import cache, loader, progress, trust
 from blinacli.model import Study
+from tests import index_files
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "tests" / "fixtures" / "synthetic"
@@ -46,20 +47,30 @@ def settle(folder: Path) -> None:
         time.sleep(0.1)
 
 
-def payload(data: bytes) -> bytes:
-    """The MessagePack inside a cache file."""
-    return data[trust.HEADER_BYTES :]
+def sealed_index(data: bytes) -> bytes:
+    """The sealed index inside an index file (after its header)."""
+    start = len(cache.MAGIC) + cache.LENGTH_BYTES
+    return data[start : start + int.from_bytes(data[len(cache.MAGIC) : start], "big")]
 
 
 def repack(data: bytes, contents: bytes) -> bytes:
-    """The cache file ``data`` holding ``contents`` instead, as a forger would make it
-    without the cache folder's key: the seal is the old one."""
-    return data[: trust.HEADER_BYTES] + contents
+    """The index file ``data`` holding ``contents`` as its index instead, as a forger
+    would make it without the cache folder's key: the seal is the old one."""
+    sealed = sealed_index(data)
+    new = sealed[: trust.HEADER_BYTES] + contents
+    start = len(cache.MAGIC) + cache.LENGTH_BYTES
+    store = data[start + len(sealed) :]
+    return cache.MAGIC + len(new).to_bytes(cache.LENGTH_BYTES, "big") + new + store
+
+
+def payload(data: bytes) -> bytes:
+    """The MessagePack of the index inside an index file."""
+    return sealed_index(data)[trust.HEADER_BYTES :]
 
 
 def rewritten(data: bytes, change: Callable[[dict[str, cache.Entry]], None]) -> bytes:
-    """The cache file ``data`` with its entries changed by ``change`` (keyed by file name)."""
-    contents = msgspec.msgpack.decode(payload(data), type=cache.Contents)
+    """The index file ``data`` with its entries changed by ``change`` (keyed by file name)."""
+    contents = msgspec.msgpack.decode(payload(data), type=cache.Index)
     entries = {Path(key).name: entry for key, entry in contents.entries.items()}
     change(entries)
     by_name = {Path(key).name: key for key in contents.entries}
@@ -69,15 +80,20 @@ def rewritten(data: bytes, change: Callable[[dict[str, cache.Entry]], None]) -> 
 
 
 def dangling_headline(entries: dict[str, cache.Entry]) -> None:
+    """Make e1910's entry claim another acronym and a study one byte long."""
     entry = entries["e1910.yaml"]
-    study = msgspec.structs.replace(entry.study, headline="no-such-outcome")
-    entries["e1910.yaml"] = msgspec.structs.replace(entry, study=study)
+    entries["e1910.yaml"] = msgspec.structs.replace(entry, acronym="DANGLING", length=1)
 
 
 def swapped_studies(entries: dict[str, cache.Entry]) -> None:
     one, two = entries["e1910.yaml"], entries["blast.yaml"]
-    entries["e1910.yaml"] = msgspec.structs.replace(one, study=two.study)
-    entries["blast.yaml"] = msgspec.structs.replace(two, study=one.study)
+    place = ("offset", "length", "digest")
+    entries["e1910.yaml"] = msgspec.structs.replace(
+        one, **{name: getattr(two, name) for name in place}
+    )
+    entries["blast.yaml"] = msgspec.structs.replace(
+        two, **{name: getattr(one, name) for name in place}
+    )
 
 
 def wrong_types(data: bytes) -> bytes:
@@ -104,8 +120,7 @@ def age(folder: Path, seconds: int = 60) -> None:
 
 
 def cache_files() -> list[Path]:
-    folder = cache.cache_dir()
-    return sorted(folder.glob("evidence-*.msgpack")) if folder.is_dir() else []
+    return index_files.index_files()
 
 
 def listed(runner: CliRunner, folder: Path, *extra: str) -> dict[str, object]:
@@ -345,8 +360,8 @@ def test_two_processes_loading_at_once_neither_fail_nor_corrupt_the_cache(
     assert len(outputs) == 1
     assert len(json.loads(outputs.pop())["studies"]) == 36
     [file] = cache_files()
-    contents = msgspec.msgpack.decode(payload(file.read_bytes()), type=cache.Contents)
-    assert len(contents.entries) == 36
+    index, _ = index_files.read(file)
+    assert len(index.entries) == 36
     assert list(cache.cache_dir().glob(".*")) == []  # no temporary file left
 
 
@@ -369,7 +384,7 @@ def test_files_changed_in_the_last_seconds_are_not_cached(
     change(folder / "e1910.yaml")
     loader.check([folder], cache=True)
     [file] = cache_files()
-    entries = msgspec.msgpack.decode(payload(file.read_bytes()), type=cache.Contents).entries
+    entries = index_files.read(file)[0].entries
     assert sorted(Path(key).name for key in entries) == sorted(
         path.name for path in folder.iterdir() if path.name != "e1910.yaml"
     )

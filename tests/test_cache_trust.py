@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 from blinacli.base.resources import evidence_dir
 from blinacli.cli.app import app
 from blinacli.load import cache, trust
+from tests import index_files
 
 REPO = Path(__file__).resolve().parents[1]
 SYNTHETIC = REPO / "tests" / "fixtures" / "synthetic"
@@ -75,53 +76,40 @@ def without_cache(runner: CliRunner, *args: str | Path) -> tuple[int, str]:
 
 
 def the_cache(runner: CliRunner, folder: Path) -> Path:
-    """Load ``folder`` once, so its cache exists; the cache file's path."""
+    """Load ``folder`` once, so its index exists; the index file's path."""
     assert invoke(runner, "list", "-e", folder, "--format", "json")[0] == 0
-    [file] = sorted(cache.cache_dir().glob("evidence-*.msgpack"))
+    [file] = index_files.index_files()
     return file
 
 
 def key() -> bytes:
-    return (cache.cache_dir() / trust.KEY).read_bytes()
-
-
-def read_contents(file: Path) -> cache.Contents:
-    payload = trust.unseal(file.read_bytes(), key())
-    assert payload is not None
-    return msgspec.msgpack.decode(payload, type=cache.Contents)
-
-
-def write_contents(file: Path, contents: cache.Contents) -> None:
-    """Write ``contents`` as blinacli would: sealed with the folder's key."""
-    file.write_bytes(trust.seal(msgspec.msgpack.encode(contents), key()))
+    return index_files.key()
 
 
 def forge_figures(file: Path, folder: Path) -> None:
-    """Make the cache say that e1910 is called FORGED."""
-    contents = read_contents(file)
+    """Make the index say that e1910 is called FORGED."""
+    index, store = index_files.read(file)
     name = str((folder / "e1910.yaml").resolve())
-    entry = contents.entries[name]
-    forged = msgspec.structs.replace(
-        entry, study=msgspec.structs.replace(entry.study, acronym="FORGED")
-    )
-    write_contents(
-        file, msgspec.structs.replace(contents, entries={**contents.entries, name: forged})
+    study = index_files.study_of(index, store, name)
+    index_files.write(
+        file,
+        *index_files.with_study(
+            index, store, name, msgspec.structs.replace(study, acronym="FORGED")
+        ),
     )
 
 
 def forge_validity(file: Path, folder: Path) -> None:
-    """Break e1910.yaml, and make the cache hold its old study for the broken file."""
+    """Break e1910.yaml, and make the index hold its old study for the broken file."""
     target = folder / "e1910.yaml"
     target.write_text(
         target.read_text(encoding="utf-8").replace("  year: 2024\n", "  year: soon\n"),
         encoding="utf-8",
     )
-    contents = read_contents(file)
+    index, store = index_files.read(file)
     name = str(target.resolve())
-    entry = cache.Entry(*cache.signature(os.stat(target)), contents.entries[name].study)
-    write_contents(
-        file, msgspec.structs.replace(contents, entries={**contents.entries, name: entry})
-    )
+    study = index_files.study_of(index, store, name)
+    index_files.write(file, *index_files.with_study(index, store, name, study, os.stat(target)))
 
 
 FORGERIES = [
@@ -384,15 +372,14 @@ def test_a_key_not_to_be_believed_is_replaced(
     """A cache sealed with a key of the forger's is not believed: the key is replaced
     by a new one of the user's, and the cache rebuilt."""
     file = the_cache(runner, folder)
-    contents = read_contents(file)
+    index, store = index_files.read(file)
     key_file = file.parent / trust.KEY
     forged_key = plant_key_problem(key_file, problem)
     name = str((folder / "e1910.yaml").resolve())
-    entry = contents.entries[name]
-    study = msgspec.structs.replace(entry.study, acronym="FORGED")
-    entries = {**contents.entries, name: msgspec.structs.replace(entry, study=study)}
-    forged = msgspec.structs.replace(contents, entries=entries)
-    file.write_bytes(trust.seal(msgspec.msgpack.encode(forged), forged_key))
+    study = msgspec.structs.replace(index_files.study_of(index, store, name), acronym="FORGED")
+    index, store = index_files.with_study(index, store, name, study)
+    index = msgspec.structs.replace(index, store_bytes=len(store))
+    file.write_bytes(cache.pack(index, [store], forged_key))
     expected = without_cache(runner, "list", "-e", folder, "--format", "json")
     assert invoke(runner, "list", "-e", folder, "--format", "json")[:2] == expected
     status = key_file.stat()
@@ -402,7 +389,9 @@ def test_a_key_not_to_be_believed_is_replaced(
         trust.KEY_BYTES,
     )
     assert key_file.read_bytes() != forged_key
-    assert read_contents(file).entries[name].study.acronym != "FORGED"
+    index, store = index_files.read(file)
+    assert index_files.study_of(index, store, name).acronym != "FORGED"
+    assert index.entries[name].acronym != "FORGED"
 
 
 # --- Temporary files a killed run left behind ----------------------------------------

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from blinacli.base.errors import UsageError
-from blinacli.cli.common import _emit, _load, _nothing, _select
+from blinacli.cli.common import _emit, _load, _nothing, _select, _select_loaded
 from blinacli.cli.core import handle_errors
 from blinacli.cli.options import (
     ENDPOINT,
@@ -67,12 +67,12 @@ def list_command(
     """
     from blinacli.views import listing as views
 
-    studies = _select(evidence, locals())
+    studies = _select_loaded(evidence, locals())
     if not studies:
         _nothing("no study matches the filters")
         return
     _emit(
-        views.list_view(studies),
+        views.list_view_of(studies),
         output,
         terminal="render_list",
         template="list",

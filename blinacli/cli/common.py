@@ -136,10 +136,15 @@ def _load(evidence: list[Path] | None, no_cache: bool, follow_links: bool = Fals
     over in silence: one note on stderr says how many (``--verbose`` names them)."""
     from blinacli.base.findings import plural
     from blinacli.load import loader
+    from blinacli.views.indexed import SUMMARIES
 
     with _loading() as progress:
         found = loader.load(
-            evidence, cache=not no_cache, progress=progress, follow_links=follow_links
+            evidence,
+            cache=not no_cache,
+            progress=progress,
+            follow_links=follow_links,
+            summaries=SUMMARIES,
         )
     _notes(found.notes)
     if found.unfollowed:
@@ -156,10 +161,15 @@ def _check(paths: list[Path] | None, no_cache: bool, follow_links: bool = False)
     """Every file's findings and the valid studies (see ``loader.check``); the links not
     followed are counted in the report's summary."""
     from blinacli.load import loader
+    from blinacli.views.indexed import SUMMARIES
 
     with _loading() as progress:
         report, loaded = loader.check(
-            paths or None, cache=not no_cache, progress=progress, follow_links=follow_links
+            paths or None,
+            cache=not no_cache,
+            progress=progress,
+            follow_links=follow_links,
+            summaries=SUMMARIES,
         )
     _notes(report.notes)
     return report, loaded
@@ -188,6 +198,15 @@ def _select(
     evidence: list[Path] | None, arguments: dict[str, Any], loaded: Any = None
 ) -> list[Any]:
     """The studies in use that match the filter options among a command's ``arguments``."""
+    return [item.study for item in _select_loaded(evidence, arguments, loaded)]
+
+
+def _select_loaded(
+    evidence: list[Path] | None, arguments: dict[str, Any], loaded: Any = None
+) -> list[Any]:
+    """The loaded studies (``loader.LoadedStudy``) in use that match the filter options
+    among a command's ``arguments``; none of them is read whole unless ``--search``
+    needs it."""
     from blinacli.views import filters
 
     given = {name: arguments[name] for name in FILTERS}
@@ -201,4 +220,4 @@ def _select(
     evidence_in_use = loaded or _load(
         evidence, arguments.get("no_cache", False), arguments.get("follow_links", False)
     )
-    return filters.select(evidence_in_use.studies, criteria)
+    return filters.select_loaded(evidence_in_use.loaded, criteria)

@@ -111,18 +111,20 @@ def _complete_study(ctx: Context, incomplete: str) -> list[tuple[str, str]]:
     by zsh and fish). Silent on any problem: a completion never errs."""
     try:
         from blinacli.load import loader
+        from blinacli.views.indexed import SUMMARIES
 
         evidence = loader.load(
             ctx.params.get("evidence") or None,
             cache=True,
             follow_links=bool(ctx.params.get("follow_links")),
+            summaries=SUMMARIES,
         )
     except Exception:
         return []
     word = incomplete.casefold()
-    return [
+    return [  # from the evidence index alone: no study is read whole
         (study.id, f"{study.acronym}: {study.title}")
-        for study in evidence.studies
+        for study in evidence.loaded
         if study.id.casefold().startswith(word) or study.acronym.casefold().startswith(word)
     ]
 

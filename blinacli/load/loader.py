@@ -24,6 +24,7 @@ import msgspec
 from blinacli.base.errors import EvidenceError
 from blinacli.base.findings import Finding, Report
 from blinacli.load import resolution
+from blinacli.load.cache import Entry, StudyCache, Summary, decode_study, encode_summaries
 from blinacli.load.discovery import Discovery, discover, evidence_paths, named_by, open_regular
 from blinacli.load.messages import (
     DataPath,
@@ -41,9 +42,68 @@ from blinacli.model import Study, format_path, reference_problems
 # load served from the cache never needs them.
 
 
-class LoadedStudy(msgspec.Struct, frozen=True):
-    study: Study
-    file: str
+class LoadedStudy:
+    """A study in use and the file it was read from.
+
+    A study parsed in this run is held whole; one the evidence index holds unchanged
+    is read from the index's store only when something asks for :attr:`study` (its id,
+    acronym and title, and its summaries, come from the index without it), and then
+    kept: the same object every time."""
+
+    __slots__ = ("file", "id", "acronym", "title", "_study", "_entry", "_store", "_real")
+
+    def __init__(self, study: Study, file: str) -> None:
+        self.file = file
+        self.id, self.acronym, self.title = study.id, study.acronym, study.title
+        self._study: Study | None = study
+        self._entry: Entry | None = None
+        self._store: StudyCache | None = None
+        self._real = ""
+
+    @classmethod
+    def indexed(cls, entry: Entry, store: StudyCache, file: str, real: str) -> LoadedStudy:
+        """The study ``entry`` of ``store`` indexes for ``file`` (resolved: ``real``)."""
+        loaded = cls.__new__(cls)
+        loaded.file = file
+        loaded.id, loaded.acronym, loaded.title = entry.id, entry.acronym, entry.title
+        loaded._study = None
+        loaded._entry, loaded._store, loaded._real = entry, store, real
+        return loaded
+
+    @property
+    def study(self) -> Study:
+        if self._study is None:
+            self._study = self._from_store()
+        return self._study
+
+    def summary(self, wanted: Summary) -> Any:
+        """The summary ``wanted`` of this study: from the index when it holds it, else
+        made from the study now."""
+        if self._study is None and self._store is not None and wanted.name in self._store.names:
+            assert self._entry is not None
+            return self._store.summary(self._entry, wanted)
+        return wanted.make(self.study)
+
+    def _from_store(self) -> Study:
+        """The study from the store; if the store no longer holds it as indexed, the
+        file is parsed again (unchanged since it was indexed, so valid) and the index
+        repaired."""
+        assert self._entry is not None and self._store is not None
+        found = self._store.study(self._entry)
+        if found is not None:
+            return found
+        study, findings = load_file(Path(self.file))
+        if study is None:
+            raise EvidenceError(Report(files=[self.file], findings=findings, found=1))
+        try:
+            self._store.put(self._real, os.stat(self._real), study)
+            self._store.save()
+        except OSError:
+            pass
+        return study
+
+    def __repr__(self) -> str:
+        return f"LoadedStudy({self.id!r}, file={self.file!r})"
 
 
 class Evidence:
@@ -64,17 +124,25 @@ class Evidence:
 
     @property
     def studies(self) -> list[Study]:
+        """Every study in use, whole (read from the index's store where it is kept)."""
         return [item.study for item in self.loaded]
 
     def file_of(self, study: Study) -> str:
         if self._files is None:
-            self._files = {id(item.study): item.file for item in self.loaded}
-        return self._files[id(study)]
+            self._files = {
+                id(item._study): item.file for item in self.loaded if item._study is not None
+            }
+        found = self._files.get(id(study))
+        if found is None:
+            self._files = None
+            self.studies  # noqa: B018 - every study read, so each has its file
+            return self.file_of(study)
+        return found
 
     def find(self, query: str) -> Study:
         """The study ``query`` names, ignoring case: the one whose id it is, else the only
         one whose acronym it is (see :func:`blinacli.load.resolution.find`)."""
-        return resolution.find(self.loaded, query)
+        return resolution.find(self.loaded, query).study
 
 
 # --- Loading -----------------------------------------------------------------------
@@ -94,14 +162,17 @@ def check(
     cache: bool = False,
     progress: Progress | None = None,
     follow_links: bool = False,
+    summaries: Sequence[Summary] = (),
+    acronyms: bool = True,
 ) -> tuple[Report, list[LoadedStudy]]:
     """Load and validate every file; return the report and the studies that are valid.
 
-    With ``cache``, files unchanged since an earlier load come from the study cache
-    (:mod:`blinacli.load.cache`) and the others are added to it. The report is the same either
-    way: only valid files are cached. Symbolic links inside folders are followed only with
+    With ``cache``, files unchanged since an earlier load come from the evidence index
+    (:mod:`blinacli.load.cache`), read whole only when asked for, and the others are
+    added to it with their ``summaries``. The report is the same either way: only valid
+    files are indexed. Symbolic links inside folders are followed only with
     ``follow_links`` (see :func:`blinacli.load.discovery.discover`). Acronyms that make a
-    look-up ambiguous are findings too (kind ``acronym``).
+    look-up ambiguous are findings too (kind ``acronym``), unless ``acronyms`` is False.
     """
     locations = evidence_paths(paths)
     found = discover(locations, follow_links=follow_links, named_by=named_by(paths))
@@ -115,43 +186,41 @@ def check(
     )
     report.findings.extend(found.problems)
     with _collections_paused():
-        results = _read_all(found, locations if cache else None, progress, report.notes)
-        loaded, owners = _collect(report, files, results)
-    report.findings.extend(resolution.acronym_findings(loaded, lambda f: read_text(Path(f))))
+        results = _read_all(found, locations if cache else None, progress, report.notes, summaries)
+        loaded = _collect(report, files, results)
+    if acronyms:
+        report.findings.extend(resolution.acronym_findings(loaded, lambda f: read_text(Path(f))))
     return report, loaded
 
 
-def _collect(
-    report: Report, files: list[str], results: list[Result]
-) -> tuple[list[LoadedStudy], dict[str, tuple[str, str]]]:
+def _collect(report: Report, files: list[str], results: list[Result]) -> list[LoadedStudy]:
     """The valid studies in file order, each id once; a repeated id is a finding."""
     loaded: list[LoadedStudy] = []
-    owners: dict[str, tuple[str, str]] = {}
+    owners: dict[str, str] = {}
     for file, (study, findings) in zip(files, results, strict=True):
         report.findings.extend(findings)
         if study is None:
             continue
         key = study.id.casefold()
         if key in owners:
-            first_file, _ = owners[key]
             report.findings.append(
                 Finding(
                     file,
                     "duplicate-id",
-                    f"study id {study.id!r} is already used by {first_file}",
+                    f"study id {study.id!r} is already used by {owners[key]}",
                     *line_and_column(read_text(Path(file)), ("id",)),
                     path="id",
                     hint="each study needs its own id",
                 )
             )
             continue
-        owners[key] = (file, study.id)
-        loaded.append(LoadedStudy(study, file))
+        owners[key] = file
+        loaded.append(study)
         report.studies.append(study.id)
-    return loaded, owners
+    return loaded
 
 
-Result = tuple[Study | None, list[Finding]]
+Result = tuple[LoadedStudy | None, list[Finding]]
 
 
 @contextmanager
@@ -173,47 +242,59 @@ def _collections_paused() -> Iterator[None]:
 
 
 def _read_all(
-    found: Discovery, cached_for: list[Path] | None, progress: Progress | None, notes: list[str]
+    found: Discovery,
+    cached_for: list[Path] | None,
+    progress: Progress | None,
+    notes: list[str],
+    summaries: Sequence[Summary],
 ) -> list[Result]:
-    """Each file's study and findings, in order: from the cache when given the locations
+    """Each file's study and findings, in order: from the index when given the locations
     it is kept for and the file is unchanged, else parsed. Why the cache was not used, if
     it was not believed, is added to ``notes``."""
     results: list[Result | None] = [None] * len(found.files)
     stats: list[os.stat_result | None] = [None] * len(found.files)
     store = None
     if cached_for is not None:
-        from blinacli.load.cache import StudyCache
-
-        store = StudyCache(cached_for)
-        for index, real in enumerate(found.real):
+        store = StudyCache(cached_for, summaries)
+        stat, get, indexed = os.stat, store.get, LoadedStudy.indexed
+        for index, (real, file) in enumerate(zip(found.real, found.files, strict=True)):
             try:
-                stat = os.stat(real)
+                status = stat(real)
             except OSError:
                 continue  # parsed below, which reports why it cannot be read
-            stats[index] = stat
-            study = store.get(real, stat)
-            if study is not None:
-                results[index] = (study, [])
+            stats[index] = status
+            entry = get(real, status)
+            if entry is not None:
+                results[index] = (indexed(entry, store, file, real), [])
     todo = [index for index, result in enumerate(results) if result is None]
-    parsed = _parse_all([Path(found.files[index]) for index in todo], progress)
-    for index, result in zip(todo, parsed, strict=True):
-        results[index] = result
+    wanted = summaries if store is not None else ()
+    parsed = _parse_all([Path(found.files[index]) for index in todo], progress, wanted)
+    for index, (study, findings, encoded) in zip(todo, parsed, strict=True):
+        item = None if study is None else LoadedStudy(study, found.files[index])
+        results[index] = (item, findings)
         known = stats[index]
-        if store is not None and result[0] is not None and known is not None:
-            store.put(found.real[index], known, result[0])
+        if store is not None and study is not None and known is not None:
+            store.put(found.real[index], known, study, encoded)
     if store is not None:
         store.save()
         notes.extend(store.notes)
     return results  # type: ignore[return-value]
 
 
-def _parse_all(files: list[Path], progress: Progress | None) -> list[Result]:
+Parsed = tuple[Study | None, list[Finding], tuple[bytes, list[bytes]] | None]
+"""A file's study and findings, and, when a parsing process encoded them for the index,
+the study and its summaries as MessagePack."""
+
+
+def _parse_all(
+    files: list[Path], progress: Progress | None, summaries: Sequence[Summary]
+) -> list[Parsed]:
     workers = _workers() if len(files) >= PARALLEL_FROM else 1
     if workers > 1:
-        return _parse_in_parallel(files, workers, progress)
-    results = []
+        return _parse_in_parallel(files, workers, progress, summaries)
+    results: list[Parsed] = []
     for done, file in enumerate(files, 1):
-        results.append(load_file(file))
+        results.append((*load_file(file), None))
         if progress is not None:
             progress(done, len(files))
     return results
@@ -230,20 +311,31 @@ def _workers() -> int:
         return os.cpu_count() or 1
 
 
-def _parse_in_parallel(files: list[Path], workers: int, progress: Progress | None) -> list[Result]:
+_worker_summaries: Sequence[Summary] = ()
+"""The summaries the parsing processes make (set before they are forked)."""
+
+
+def _parse_in_parallel(
+    files: list[Path], workers: int, progress: Progress | None, summaries: Sequence[Summary]
+) -> list[Parsed]:
     """Parse ``files`` in ``workers`` forked processes, in batches, keeping their order.
-    Studies come back as MessagePack and are decoded (and so validated again) here."""
+    Studies come back as MessagePack, with their summaries when the index is kept, and
+    are decoded (and so validated again) here."""
     import multiprocessing
 
+    global _worker_summaries
     size = max(20, min(200, len(files) // (workers * 8)))
     batches = [files[start : start + size] for start in range(0, len(files), size)]
-    results: list[Result] = []
+    results: list[Parsed] = []
+    _worker_summaries = summaries
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start)
     try:
         for batch in pool.imap(_parse_batch, batches):
             results.extend(
-                (None if data is None else msgspec.msgpack.decode(data, type=Study), findings)
-                for data, findings in batch
+                (None, findings, None)
+                if data is None
+                else (decode_study(data), findings, (data, made))
+                for data, made, findings in batch
             )
             if progress is not None:
                 progress(len(results), len(files))
@@ -251,6 +343,7 @@ def _parse_in_parallel(files: list[Path], workers: int, progress: Progress | Non
     finally:
         pool.terminate()
         pool.join()
+        _worker_summaries = ()
     return results
 
 
@@ -260,10 +353,12 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
 
 
-def _parse_batch(files: list[Path]) -> list[tuple[bytes | None, list[Finding]]]:
+def _parse_batch(files: list[Path]) -> list[tuple[bytes | None, list[bytes], list[Finding]]]:
     encode = msgspec.msgpack.encode
     return [
-        (None if study is None else encode(study), findings)
+        (None, [], findings)
+        if study is None
+        else (encode(study), encode_summaries(study, _worker_summaries), findings)
         for study, findings in map(load_file, files)
     ]
 
@@ -274,12 +369,20 @@ def load(
     cache: bool = False,
     progress: Progress | None = None,
     follow_links: bool = False,
+    summaries: Sequence[Summary] = (),
 ) -> Evidence:
     """The evidence in use, or :class:`EvidenceError` listing every problem in it.
 
     Acronym findings alone do not refuse the evidence: no study is lost and each id
     still names one study; a look-up by an ambiguous acronym is refused instead."""
-    report, loaded = check(paths, cache=cache, progress=progress, follow_links=follow_links)
+    report, loaded = check(  # acronym findings alone would not refuse it: not sought
+        paths,
+        cache=cache,
+        progress=progress,
+        follow_links=follow_links,
+        summaries=summaries,
+        acronyms=False,
+    )
     if any(finding.kind != "acronym" for finding in report.findings):
         raise EvidenceError(report)
     return Evidence(loaded, report.notes, report.unfollowed)

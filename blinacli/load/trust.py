@@ -157,6 +157,39 @@ def process_alive(pid: int) -> bool:
     return True
 
 
+class Reader:
+    """A file of the cache folder, open and checked (:meth:`Folder.open_reader`), read
+    in parts by offset. It stays open until :meth:`close`, or until nothing refers to
+    it any more."""
+
+    def __init__(self, descriptor: int, size: int) -> None:
+        self._fd = descriptor
+        self.size = size
+        """The file's size when it was opened."""
+
+    def read_at(self, offset: int, length: int) -> bytes | None:
+        """``length`` bytes from ``offset``; None if the file holds fewer there."""
+        if self._fd < 0 or offset < 0 or length < 0 or offset + length > self.size:
+            return None
+        chunks: list[bytes] = []
+        while length > 0:
+            chunk = os.pread(self._fd, min(length, 1 << 26), offset)
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            offset += len(chunk)
+            length -= len(chunk)
+        return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __del__(self) -> None:  # once nothing can read through it any more
+        self.close()
+
+
 class Folder:
     """blinacli's cache folder, opened and checked: every file in it is read, written and
     removed through the open folder, by the rules in this module's description."""
@@ -253,6 +286,36 @@ class Folder:
             os.close(descriptor)
         return b"".join(chunks)
 
+    def open_reader(self, name: str, limit: int) -> Reader | None:
+        """The file ``name`` opened for reading parts of it by offset, by the same rules
+        as :meth:`read`; None if there is no such file. Raises :class:`Untrusted` for a
+        file not to be believed. The reader reads the file that was opened, whatever
+        replaces its name meanwhile, so what it reads is all of one version."""
+        path = self.path / name
+        try:
+            found = os.stat(name, dir_fd=self._fd, follow_symlinks=False)
+        except FileNotFoundError:
+            return None
+        _judge_file(path, found, limit)
+        try:
+            descriptor = os.open(name, _READ | _NOFOLLOW | _NOT_WAITING, dir_fd=self._fd)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise Untrusted(path, "is a symbolic link") from None
+            raise
+        try:
+            opened = os.fstat(descriptor)
+            _judge_file(path, opened, limit)
+        except BaseException:
+            os.close(descriptor)
+            raise
+        if (opened.st_dev, opened.st_ino) != (found.st_dev, found.st_ino):
+            os.close(descriptor)
+            return None  # replaced between the look and the open
+        return Reader(descriptor, opened.st_size)
+
     def write(self, name: str, data: bytes) -> None:
         """Replace the file ``name`` by ``data`` at once (readable by the user alone)."""
         self._publish(name, data, replace=True)
@@ -293,6 +356,16 @@ class Folder:
                 raise
         finally:
             _writing.discard(temporary)
+
+    def remove_regular(self, name: str) -> None:
+        """Remove the file ``name`` if it is a regular file of the user's (a file that
+        an earlier version of blinacli kept and this one replaced)."""
+        try:
+            found = os.stat(name, dir_fd=self._fd, follow_symlinks=False)
+            if stat.S_ISREG(found.st_mode) and found.st_uid == os.geteuid():
+                os.unlink(name, dir_fd=self._fd)
+        except OSError:
+            pass
 
     def key(self) -> bytes:
         """The folder's sealing key, made on first use; one that cannot be believed, or

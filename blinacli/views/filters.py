@@ -3,6 +3,12 @@
 ``--where 'FIELD OP VALUE'`` works on the documented dotted fields in
 :data:`FIELDS`. A field holding a list (``drugs``) matches when any element
 does; a field a study leaves empty matches nothing, except with ``!=``.
+
+Every filter but ``--search`` reads a study's *facts* (:func:`facts`): the value of each
+field in :data:`FIELDS` and the drugs of its dosing, made from the study once and kept
+in the evidence index (:data:`FACTS`), so that filtering an indexed study reads none of
+it. ``--search``, which looks through titles, labels and notes, reads the study itself,
+and only for the studies that the other filters kept.
 """
 
 from __future__ import annotations
@@ -10,11 +16,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from blinacli.base.errors import UsageError
+from blinacli.load.cache import Summary
 from blinacli.model import Phase, Study, vocabulary
 from blinacli.views.phrases import study_size
+
+if TYPE_CHECKING:
+    from blinacli.load.loader import LoadedStudy
 
 Kind = Literal["number", "text"]
 Operator = Literal["=", "!=", "<", "<=", ">", ">=", "~"]
@@ -113,7 +123,11 @@ class Condition:
     value: str | float
 
     def matches(self, study: Study) -> bool:
-        found = FIELDS[self.field].get(study)
+        return self.holds(facts(study))
+
+    def holds(self, known: Facts) -> bool:
+        """Whether the study with the facts ``known`` meets this condition."""
+        found = known[POSITION[self.field]]
         values = found if isinstance(found, list) else [found]
         present = [v for v in values if v is not None]
         if self.op == "!=":
@@ -208,54 +222,91 @@ class Criteria:
         return cls(where=tuple(parse_where(w) for w in where), **given)  # type: ignore[arg-type]
 
     def matches(self, study: Study) -> bool:
-        return all(test(study) for test in self._tests())
+        return self.test()(facts(study), lambda: study)
 
-    def _tests(self) -> list[Callable[[Study], bool]]:
-        tests: list[Callable[[Study], bool]] = [c.matches for c in self.where]
+    def test(self) -> Callable[[Facts, Callable[[], Study]], bool]:
+        """One test of every criterion: given a study's facts, and a way to read the
+        study itself (asked only for ``--search``, once the facts have matched)."""
+        tests = self._tests()
+        text = self.search.casefold() if self.search is not None else None
+
+        def matches(known: Facts, study: Callable[[], Study]) -> bool:
+            if not all(test(known) for test in tests):
+                return False
+            return text is None or any(text in t.casefold() for t in _searchable(study()))
+
+        return matches
+
+    def empty(self) -> bool:
+        return self == Criteria()
+
+    def _tests(self) -> list[Callable[[Facts], bool]]:
+        tests: list[Callable[[Facts], bool]] = [c.holds for c in self.where]
+        at = POSITION
         if self.drug is not None:
             drug = self.drug.casefold()
-            tests.append(lambda s: any(drug in d.casefold() for d in _drugs(s)))
-        if self.phase is not None:
-            tests.append(lambda s: str(s.design.phase) == self.phase)
-        if self.design is not None:
-            tests.append(lambda s: s.design.allocation == self.design)
-        if self.mrd is not None:
             tests.append(
-                lambda s: s.population.mrd is not None and s.population.mrd.status == self.mrd
+                lambda f: any(drug in d.casefold() for d in [*f[at["drugs"]], *f[DOSING_DRUGS]])
             )
+        if self.phase is not None:
+            tests.append(lambda f: f[at["design.phase"]] == self.phase)
+        if self.design is not None:
+            tests.append(lambda f: f[at["design.allocation"]] == self.design)
+        if self.mrd is not None:
+            tests.append(lambda f: f[at["population.mrd.status"]] == self.mrd)
         if self.ph is not None:
-            tests.append(lambda s: s.population.philadelphia.status == self.ph)
+            tests.append(lambda f: f[at["population.philadelphia.status"]] == self.ph)
         if self.endpoint is not None:
             terms = vocabulary.matching(self.endpoint)
-            tests.append(lambda s: any(o.endpoint in terms for o in s.outcomes))
+            tests.append(lambda f: any(e in terms for e in f[at["outcomes.endpoint"]]))
         if self.year_from is not None:
-            tests.append(lambda s: s.citation.year >= self.year_from)  # type: ignore[operator]
+            tests.append(lambda f: f[at["citation.year"]] >= self.year_from)
         if self.year_to is not None:
-            tests.append(lambda s: s.citation.year <= self.year_to)  # type: ignore[operator]
+            tests.append(lambda f: f[at["citation.year"]] <= self.year_to)
         if self.min_n is not None:
-            tests.append(lambda s: (size := study_size(s)) is not None and size[1] >= self.min_n)  # type: ignore[operator]
+            tests.append(lambda f: (n := f[at["design.n"]]) is not None and n >= self.min_n)
         if self.age is not None:
-            tests.append(lambda s: _age_includes(s, self.age))  # type: ignore[arg-type]
-        if self.search is not None:
-            text = self.search.casefold()
-            tests.append(lambda s: any(text in t.casefold() for t in _searchable(s)))
+            tests.append(lambda f: _age_includes(f, self.age))  # type: ignore[arg-type]
         return tests
 
 
 def select(studies: Sequence[Study], criteria: Criteria) -> list[Study]:
-    return [study for study in studies if criteria.matches(study)]
+    test = criteria.test()
+    return [study for study in studies if test(facts(study), lambda s=study: s)]  # type: ignore[misc]
 
 
-def _drugs(study: Study) -> list[str]:
-    return [*study.drugs, *(r.drug for r in study.dosing)]
+def select_loaded(loaded: Sequence[LoadedStudy], criteria: Criteria) -> list[LoadedStudy]:
+    """The studies of ``loaded`` that meet ``criteria``, in their order. Their facts come
+    from the evidence index where it keeps them, so only ``--search`` reads a study,
+    and only one the other filters kept."""
+    if criteria.empty():
+        return list(loaded)
+    test = criteria.test()
+    return [item for item in loaded if test(item.summary(FACTS), lambda i=item: i.study)]  # type: ignore[misc]
 
 
-def _age_includes(study: Study, age: int) -> bool:
+Facts = list[Any]
+"""A study's facts: the value of each field of :data:`FIELDS`, in its order, then the
+drugs of its dosing (at :data:`DOSING_DRUGS`)."""
+POSITION: dict[str, int] = {name: index for index, name in enumerate(FIELDS)}
+DOSING_DRUGS = len(FIELDS)
+
+
+def facts(study: Study) -> Facts:
+    """The facts of ``study`` that the filters read."""
+    return [field.get(study) for field in FIELDS.values()] + [[r.drug for r in study.dosing]]
+
+
+FACTS = Summary("filter-facts", facts, Facts)
+"""A study's facts, kept in the evidence index."""
+
+
+def _age_includes(known: Facts, age: int) -> bool:
     """True when the stated numeric age range includes ``age`` ("adults" alone is not a range)."""
-    ages = study.population.age
-    if ages is None or (ages.min is None and ages.max is None):
+    low, high = known[POSITION["population.age.min"]], known[POSITION["population.age.max"]]
+    if low is None and high is None:
         return False
-    return (ages.min is None or ages.min <= age) and (ages.max is None or age <= ages.max)
+    return (low is None or low <= age) and (high is None or age <= high)
 
 
 def _searchable(study: Study) -> list[str]:

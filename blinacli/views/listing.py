@@ -10,15 +10,19 @@ them at start-up, and a Struct class is made in a tenth of the time.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from blinacli.model import ENDPOINT_NAMES, Outcome, Study
-from blinacli.views import formatting as fmt
-from blinacli.views.comparisons import direction_note, ordered_results
-from blinacli.views.covered import outcome_sources
-from blinacli.views.phrases import design_phrase, population_phrase, study_size
+from blinacli.load.cache import Summary
+
+if TYPE_CHECKING:
+    from blinacli.load.loader import LoadedStudy
+    from blinacli.model import Outcome, Study
+
+# The modules that make a row are imported by the functions that make one: a list
+# whose rows all come from the evidence index never needs them.
 
 
 class StudyRow(msgspec.Struct, frozen=True):
@@ -60,7 +64,16 @@ def list_view(studies: list[Study]) -> ListView:
     return ListView([_row(study) for study in studies])
 
 
+def list_view_of(loaded: Sequence[LoadedStudy]) -> ListView:
+    """The list of the studies ``loaded``, each row from the evidence index where it
+    keeps one (made by :func:`_row` when the study was indexed), else made now."""
+    return ListView([item.summary(ROW) for item in loaded])
+
+
 def _row(study: Study) -> StudyRow:
+    from blinacli.views.covered import outcome_sources
+    from blinacli.views.phrases import design_phrase, population_phrase, study_size
+
     headline = study.headline_outcome()
     size = study_size(study)
     return StudyRow(
@@ -80,7 +93,15 @@ def _row(study: Study) -> StudyRow:
     )
 
 
+ROW = Summary("list-row", _row, StudyRow)
+"""A study's row of the list, kept in the evidence index."""
+
+
 def headline_text(study: Study, outcome: Outcome) -> str:
+    from blinacli.model import ENDPOINT_NAMES
+    from blinacli.views import formatting as fmt
+    from blinacli.views.comparisons import direction_note, ordered_results
+
     name = ENDPOINT_NAMES[outcome.endpoint]
     name = name[:1].upper() + name[1:]
     if outcome.timepoint is not None:

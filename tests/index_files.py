@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -33,15 +34,17 @@ def read(file: Path) -> tuple[cache.Index, bytes]:
     return found
 
 
-def write(file: Path, index: cache.Index, store: bytes) -> None:
-    """Write ``index`` and ``store`` as blinacli would: the index sealed with the folder's key."""
+def write(file: Path, index: cache.Index, store: bytes, sealed_with: bytes | None = None) -> None:
+    """Write ``index`` and ``store`` as blinacli would: the index sealed with the folder's
+    key (or with ``sealed_with``)."""
     index = msgspec.structs.replace(index, store_bytes=len(store))
-    file.write_bytes(cache.pack(index, [store], key()))
+    file.write_bytes(cache.pack(index, [store], sealed_with or key()))
 
 
 def study_of(index: cache.Index, store: bytes, name: str) -> Study:
-    entry = index.entries[name]
-    return cache.decode_study(store[entry.offset : entry.offset + entry.length])
+    at = index.files.index(name)
+    start = index.offsets[at]
+    return cache.decode_study(store[start : start + index.lengths[at]])
 
 
 def with_study(
@@ -51,24 +54,23 @@ def with_study(
     study: Study,
     stat: os.stat_result | None = None,
 ) -> tuple[cache.Index, bytes]:
-    """``index`` and ``store`` with the entry of the file ``name`` holding ``study`` (and
-    its summaries, id, acronym and title), under the signature of ``stat`` if given."""
-    entry = index.entries[name]
-    record = msgspec.msgpack.encode(study)
-    signature = (
-        cache.signature(stat)
-        if stat is not None
-        else (entry.size, entry.mtime_ns, entry.ctime_ns, entry.inode, entry.device)
-    )
-    forged = cache.Entry(
-        *signature,
-        study.id,
-        study.acronym,
-        study.title,
-        len(store),
-        len(record),
-        cache._digest(record),
-        [msgspec.Raw(s) for s in cache.encode_summaries(study, SUMMARIES)],
-    )
-    entries = {**index.entries, name: forged}
-    return msgspec.structs.replace(index, entries=entries), store + record
+    """``index`` and ``store`` with the file ``name`` holding ``study`` (and its summaries,
+    id, acronym and title), under the signature of ``stat`` if given: every study read
+    back from ``store`` and indexed again, as blinacli indexes them."""
+    items: dict[str, cache.Fresh] = {}
+    for at, file in enumerate(index.files):
+        held = study if file == name else study_of(index, store, file)
+        size, mtime, ctime, inode, device = index.signatures[at * 5 : at * 5 + 5]
+        signature = (size, mtime, ctime, inode, device)
+        if file == name and stat is not None:
+            signature = cache.signature(stat)
+        summaries: list[Any] = [
+            msgspec.msgpack.decode(encoded) if summary.columns else encoded
+            for summary, encoded in zip(
+                SUMMARIES, cache.encode_summaries(held, SUMMARIES), strict=True
+            )
+        ]
+        record = msgspec.msgpack.encode(held)
+        items[file] = cache.Fresh(signature, held.id, held.acronym, held.title, record, summaries)
+    forged, parts = cache.assemble(index.locations, SUMMARIES, items)
+    return forged, b"".join(parts)

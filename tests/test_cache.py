@@ -68,38 +68,40 @@ def payload(data: bytes) -> bytes:
     return sealed_index(data)[trust.HEADER_BYTES :]
 
 
-def rewritten(data: bytes, change: Callable[[dict[str, cache.Entry]], None]) -> bytes:
-    """The index file ``data`` with its entries changed by ``change`` (keyed by file name)."""
-    contents = msgspec.msgpack.decode(payload(data), type=cache.Index)
-    entries = {Path(key).name: entry for key, entry in contents.entries.items()}
-    change(entries)
-    by_name = {Path(key).name: key for key in contents.entries}
-    forged = {by_name[name]: entry for name, entry in entries.items()}
-    new = msgspec.structs.replace(contents, entries=forged)
-    return repack(data, msgspec.msgpack.encode(new))
+def rewritten(data: bytes, change: Callable[[cache.Index], cache.Index]) -> bytes:
+    """The index file ``data`` with its index changed by ``change``, the seal kept."""
+    index = msgspec.msgpack.decode(payload(data), type=cache.Index)
+    return repack(data, msgspec.msgpack.encode(change(index)))
 
 
-def dangling_headline(entries: dict[str, cache.Entry]) -> None:
+def position(index: cache.Index, name: str) -> int:
+    return next(at for at, file in enumerate(index.files) if Path(file).name == name)
+
+
+def dangling_headline(index: cache.Index) -> cache.Index:
     """Make e1910's entry claim another acronym and a study one byte long."""
-    entry = entries["e1910.yaml"]
-    entries["e1910.yaml"] = msgspec.structs.replace(entry, acronym="DANGLING", length=1)
+    at = position(index, "e1910.yaml")
+    acronyms, lengths = list(index.acronyms), list(index.lengths)
+    acronyms[at], lengths[at] = "DANGLING", 1
+    return msgspec.structs.replace(index, acronyms=acronyms, lengths=lengths)
 
 
-def swapped_studies(entries: dict[str, cache.Entry]) -> None:
-    one, two = entries["e1910.yaml"], entries["blast.yaml"]
-    place = ("offset", "length", "digest")
-    entries["e1910.yaml"] = msgspec.structs.replace(
-        one, **{name: getattr(two, name) for name in place}
-    )
-    entries["blast.yaml"] = msgspec.structs.replace(
-        two, **{name: getattr(one, name) for name in place}
-    )
+def swapped_studies(index: cache.Index) -> cache.Index:
+    """Make e1910's entry point at blast's study in the store, and blast's at e1910's."""
+    one, two = position(index, "e1910.yaml"), position(index, "blast.yaml")
+    offsets, lengths = list(index.offsets), list(index.lengths)
+    offsets[one], offsets[two] = offsets[two], offsets[one]
+    lengths[one], lengths[two] = lengths[two], lengths[one]
+    size = cache.DIGEST_BYTES
+    digests = bytearray(index.digests)
+    first, second = digests[one * size : (one + 1) * size], digests[two * size : (two + 1) * size]
+    digests[one * size : (one + 1) * size], digests[two * size : (two + 1) * size] = second, first
+    return msgspec.structs.replace(index, offsets=offsets, lengths=lengths, digests=bytes(digests))
 
 
 def wrong_types(data: bytes) -> bytes:
     contents = msgspec.msgpack.decode(payload(data))
-    for entry in contents["entries"].values():
-        entry[0] = str(entry[0])
+    contents["signatures"][0] = str(contents["signatures"][0])
     return repack(data, msgspec.msgpack.encode(contents))
 
 
@@ -361,7 +363,7 @@ def test_two_processes_loading_at_once_neither_fail_nor_corrupt_the_cache(
     assert len(json.loads(outputs.pop())["studies"]) == 36
     [file] = cache_files()
     index, _ = index_files.read(file)
-    assert len(index.entries) == 36
+    assert len(index.files) == 36
     assert list(cache.cache_dir().glob(".*")) == []  # no temporary file left
 
 
@@ -384,7 +386,7 @@ def test_files_changed_in_the_last_seconds_are_not_cached(
     change(folder / "e1910.yaml")
     loader.check([folder], cache=True)
     [file] = cache_files()
-    entries = index_files.read(file)[0].entries
+    entries = index_files.read(file)[0].files
     assert sorted(Path(key).name for key in entries) == sorted(
         path.name for path in folder.iterdir() if path.name != "e1910.yaml"
     )

@@ -27,6 +27,7 @@ from blinacli.base.resources import evidence_dir
 from blinacli.cli.app import app
 from blinacli.load import cache, loader
 from blinacli.model import Study
+from blinacli.views import filters
 from tests import index_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -261,8 +262,8 @@ def test_a_file_turned_invalid_is_reported_and_never_indexed(runner: CliRunner, 
         assert code == 1 and "expected a whole number, found 'soon'" in out
     [file] = index_files.index_files()
     index, _ = index_files.read(file)
-    assert str(target.resolve()) not in index.entries
-    assert len(index.entries) == len(list(base.rglob("*.yaml"))) - 1
+    assert str(target.resolve()) not in index.files
+    assert len(index.files) == len(list(base.rglob("*.yaml"))) - 1
 
 
 # --- A damaged index is rebuilt without a word -------------------------------------
@@ -315,14 +316,37 @@ def test_a_damaged_study_in_the_store_is_parsed_again_and_the_index_repaired(
     [file] = index_files.index_files()
     data = file.read_bytes()
     index, _ = index_files.read(file)
-    entry = index.entries[str((base / "e1910.yaml").resolve())]
-    file.write_bytes(flip(data, store_start(data) + entry.offset + entry.length // 2))
+    at = index.files.index(str((base / "e1910.yaml").resolve()))
+    file.write_bytes(flip(data, store_start(data) + index.offsets[at] + index.lengths[at] // 2))
     parses.clear()
     assert run(runner, "show", "e1910", "-e", base, "--format", "json") == shown
     assert [p.name for p in parses] == ["e1910.yaml"]
     parses.clear()
     assert run(runner, "show", "e1910", "-e", base, "--format", "json") == shown
     assert parses == []
+
+
+@pytest.mark.parametrize("block", ["list-row", "filter-facts"])
+def test_a_damaged_summary_block_is_made_again_and_the_index_rebuilt(
+    runner: CliRunner, base: Path, parses: list[Path], block: str
+) -> None:
+    """The index is whole but a block of summaries in the store is not what was indexed
+    (the list rows, or the column of the phase): the output is made from the studies,
+    and the index is rebuilt."""
+    expected = run(runner, "list", "-e", base, "--phase", "3", "--format", "json", "--no-cache")
+    run(runner, "list", "-e", base)
+    [file] = index_files.index_files()
+    data = file.read_bytes()
+    index, _ = index_files.read(file)
+    number = index.summaries.index(block)
+    column = 0 if block == "list-row" else filters.POSITION["design.phase"]
+    damaged = index.blocks[number][column]
+    file.write_bytes(flip(data, store_start(data) + damaged.offset + damaged.length // 2))
+    assert run(runner, "list", "-e", base, "--phase", "3", "--format", "json") == expected
+    assert run(runner, "list", "-e", base, "--phase", "3", "--format", "json") == expected
+    parses.clear()
+    assert run(runner, "list", "-e", base, "--phase", "3", "--format", "json") == expected
+    assert parses == [], "the damaged index was not replaced by a good one"
 
 
 # --- Output is the same with and without the index ---------------------------------
@@ -410,5 +434,5 @@ def test_processes_at_once_neither_fail_nor_corrupt_the_index(base: Path) -> Non
     blinacli(commands[0]).communicate(timeout=300)
     [file] = index_files.index_files()
     index, _ = index_files.read(file)
-    assert len(index.entries) == len(list(base.rglob("*.yaml")))
+    assert len(index.files) == len(list(base.rglob("*.yaml")))
     assert list(cache.cache_dir().glob(".*")) == []  # no temporary file left

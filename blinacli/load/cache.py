@@ -16,13 +16,16 @@ collide only replace each other's). For each evidence file, by resolved path, it
 - where its validated study lies in the store, with a digest of it.
 
 The file is a short header, the index (MessagePack, via msgspec, sealed), then the
-studies one after another (the store). A load reads the header and the index, one
-``stat`` per evidence file, and the summaries it uses; a study is read from the store,
-by offset, only when a command needs that study (``show ID`` reads one, ``list`` none).
-The index's seal covers each study's digest, so a study read from the store is checked
+store: the studies one after another, then the summaries in blocks (one block of list
+rows, one block per field of the filter facts). A load reads the header and the index,
+one ``stat`` per evidence file, and the blocks of the summaries it uses; a study is read
+from the store, by offset, only when a command needs that study (``show ID`` reads one,
+``list`` none, ``list --phase 3`` the phase block and the rows). The index's seal covers
+the digest of each study and each block, so what is read from the store is checked
 against it: a study whose bytes differ is not used (its file is parsed instead, and the
-index rewritten). Only valid files are indexed: a file with a finding is read every
-time, so its report never comes from the cache.
+index rewritten), nor a block (the summaries are made from the studies instead, and
+the index rebuilt on the next run). Only valid files are indexed: a file with a finding
+is read every time, so its report never comes from the cache.
 
 The cache is a convenience, never a source of truth: it never changes what a command
 prints or its exit code. It is read and written by the rules of :mod:`blinacli.load.trust`:
@@ -89,11 +92,15 @@ class Summary:
     """A ready-made part of what a command shows, computed from a study when it is
     indexed and kept beside it: ``make`` computes it (from the study alone), ``type`` is
     what it decodes back into (a msgspec type). ``name`` identifies it in the index.
-    The views define the summaries; the command line names those it wants indexed."""
+    The views define the summaries; the command line names those it wants indexed.
+
+    A summary with ``columns`` is a list of that many values (the fields filters read),
+    kept column by column: a filter on one field decodes that field's column alone."""
 
     name: str
     make: Callable[[Study], Any]
     type: Any
+    columns: int = 0
     _decoder: list[msgspec.msgpack.Decoder[Any]] = field(default_factory=list, repr=False)
 
     def decode(self, data: bytes | msgspec.Raw) -> Any:
@@ -102,51 +109,84 @@ class Summary:
         return self._decoder[0].decode(data)
 
 
-class Entry(msgspec.Struct, array_like=True, frozen=True):
-    """One indexed file: its signature, its study's names, where the study lies in the
-    store (and its digest), and its summaries in the index's order."""
+class Block(msgspec.Struct, array_like=True, frozen=True):
+    """A part of the store: where it starts (after the studies' start), how long it
+    is, and its digest."""
 
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    inode: int
-    device: int
-    id: str
-    acronym: str
-    title: str
     offset: int
     length: int
     digest: bytes
-    summaries: list[msgspec.Raw]
 
 
 class Index(msgspec.Struct, frozen=True):
     """What an index file holds (sealed): the versions and the code it was written by,
-    the evidence locations it is for, the summaries each entry carries, and each file's
-    entry by resolved path."""
+    the evidence locations it is for, the summaries it keeps, and, position by position,
+    each file indexed (its resolved path), its signature (five numbers a file), its
+    study's id, acronym and title, where its study lies in the store and the digest of
+    that study (16 bytes a file, one after another), and how long the store is.
+
+    ``blocks`` holds, in the order of ``summaries``, the blocks of each summary: for a
+    summary made per study, one block of the encoded summaries one after another, which
+    ``bounds`` cuts (one more bound than files); for a summary with columns, one block a
+    column (an encoded list, one value a file; its ``bounds`` are empty)."""
 
     schema: int
     version: str
     code: str
     locations: str
     summaries: list[str]
-    entries: dict[str, Entry]
+    files: list[str]
+    signatures: list[int]
+    ids: list[str]
+    acronyms: list[str]
+    titles: list[str]
+    offsets: list[int]
+    lengths: list[int]
+    digests: bytes
+    blocks: list[list[Block]]
+    bounds: list[list[int]]
     store_bytes: int
     """How long the store after the index is: a file of another length is not used."""
 
 
 class Fresh(msgspec.Struct, frozen=True):
-    """A study parsed in this run, to be indexed: its encoded study and summaries."""
+    """A study to index: its file's signature, its names, the study encoded, and its
+    summaries (encoded, or, for a summary with columns, the list of its values)."""
 
     signature: tuple[int, int, int, int, int]
     id: str
     acronym: str
     title: str
     record: bytes
-    summaries: list[bytes]
+    summaries: list[Any]
+
+
+class Columns:
+    """The facts of one indexed study, read from the columns of a summary with columns:
+    ``facts[n]`` is its value in column ``n`` (that column read on first use, for every
+    study at once). ``made`` makes them from the study instead, should a column be
+    damaged."""
+
+    __slots__ = ("_store", "_summary", "_position", "_made", "_facts")
+
+    def __init__(
+        self, store: StudyCache, summary: int, position: int, made: Callable[[], list[Any]]
+    ) -> None:
+        self._store, self._summary, self._position = store, summary, position
+        self._made = made
+        self._facts: list[Any] | None = None
+
+    def __getitem__(self, column: int) -> Any:
+        values = self._store.column(self._summary, column)
+        if values is not None:
+            return values[self._position]
+        if self._facts is None:
+            self._facts = self._made()
+        return self._facts[column]
 
 
 _index_decoder = msgspec.msgpack.Decoder(Index)
+_list_decoder = msgspec.msgpack.Decoder(list[Any])
 _study_decoder = msgspec.msgpack.Decoder(Study)
 _encoder = msgspec.msgpack.Encoder()
 
@@ -209,11 +249,11 @@ def _digest(data: bytes | memoryview) -> bytes:
     return blake2b(data, digest_size=DIGEST_BYTES).digest()
 
 
-def pack(index: Index, records: Sequence[bytes], key: bytes) -> bytes:
+def pack(index: Index, parts: Sequence[bytes], key: bytes) -> bytes:
     """An index file: the header, ``index`` sealed with ``key``, then the store (the
-    ``records`` at the offsets the index gives)."""
+    ``parts`` one after another, at the offsets the index gives)."""
     sealed = trust.seal(_encoder.encode(index), key)
-    return b"".join([MAGIC, len(sealed).to_bytes(LENGTH_BYTES, "big"), sealed, *records])
+    return b"".join([MAGIC, len(sealed).to_bytes(LENGTH_BYTES, "big"), sealed, *parts])
 
 
 def unpack(data: bytes, key: bytes) -> tuple[Index, bytes] | None:
@@ -232,12 +272,12 @@ def unpack(data: bytes, key: bytes) -> tuple[Index, bytes] | None:
 class StudyCache:
     """The evidence index for one set of evidence locations, and its store.
 
-    :meth:`get` answers, for a file and its status now, whether the file is indexed
-    unchanged; :meth:`study` and :meth:`summary` read what the index keeps for it;
-    :meth:`put` indexes a study just parsed, and :meth:`save` writes the index if
-    anything changed. ``notes`` says, for --verbose, why the cache was not used or was
-    rebuilt when blinacli would not believe what it found; an index merely missing,
-    outdated or damaged is rebuilt without a word.
+    :meth:`get` answers, for a file and its status now, where the index holds it if it
+    holds it unchanged; :meth:`study`, :meth:`summary` and :meth:`column` read what the
+    index keeps at that position; :meth:`put` indexes a study just parsed, and
+    :meth:`save` writes the index if anything changed. ``notes`` says, for --verbose, why
+    the cache was not used or was rebuilt when blinacli would not believe what it found;
+    an index merely missing, outdated or damaged is rebuilt without a word.
     """
 
     def __init__(self, locations: Sequence[Path], summaries: Sequence[Summary] = ()) -> None:
@@ -251,13 +291,19 @@ class StudyCache:
         self._key: bytes | None = None
         """The cache folder's sealing key; None while the folder is not to be used."""
         self._changed = False
+        self._saving = False
         self._reader: trust.Reader | None = None
         self._base = 0
         """Where the store starts in the index file."""
-        self._old: dict[str, Entry] = self._read()
-        self._new: dict[str, Entry | Fresh] = {}
+        self._blocks: dict[tuple[int, int], bytes | None] = {}
+        self._columns: dict[tuple[int, int], list[Any] | None] = {}
+        self.index: Index | None = self._read()
+        files = self.index.files if self.index is not None else []
+        self._positions = {file: position for position, file in enumerate(files)}
+        self._new: dict[str, int | Fresh] = {}
+        """What the next index holds, by file: a position in this one, or a study parsed now."""
 
-    def _read(self) -> dict[str, Entry]:
+    def _read(self) -> Index | None:
         try:
             with trust.Folder.open(self.file.parent) as folder:
                 folder.sweep()
@@ -269,27 +315,27 @@ class StudyCache:
             else:
                 self.notes.append(f"the study cache is rebuilt: {refused}")
                 self._changed = True
-            return {}
+            return None
         except OSError:
-            return {}
+            return None
         if reader is None:
-            return {}
+            return None
         self._changed = True  # unless it is used below, the file is replaced
         head = reader.read_at(0, len(MAGIC) + LENGTH_BYTES)
         if head is None or not head.startswith(MAGIC):
             reader.close()
-            return {}
+            return None
         length = int.from_bytes(head[len(MAGIC) :], "big")
         sealed = reader.read_at(len(head), length)
         content = None if sealed is None else trust.unseal(sealed, self._key)
         if content is None:
             reader.close()
-            return {}
+            return None
         try:
             index = _index_decoder.decode(content)
         except Exception:  # whatever is wrong with it, the index is rebuilt
             reader.close()
-            return {}
+            return None
         if (
             index.schema,
             index.version,
@@ -304,49 +350,105 @@ class StudyCache:
             self.locations,
             self.names,
             reader.size - len(head) - length,  # truncated, or grown since it was written
-        ):
+        ) or not _whole(index, self.summaries):
             reader.close()
-            return {}
+            return None
         self._reader = reader
         self._base = len(head) + length
         self._changed = False
-        return index.entries
+        return index
 
-    def get(self, key: str, stat: os.stat_result) -> Entry | None:
-        """The index entry of the file ``key`` if it is unchanged since it was indexed."""
-        entry = self._old.get(key)
-        if entry is None or (
-            entry.size,
-            entry.mtime_ns,
-            entry.ctime_ns,
-            entry.inode,
-            entry.device,
-        ) != signature(stat):
+    def get(self, key: str, stat: os.stat_result) -> int | None:
+        """The position of the file ``key`` in the index if it is unchanged since it was
+        indexed."""
+        position = self._positions.get(key)
+        if position is None:
             return None
-        self._new[key] = entry
-        return entry
+        assert self.index is not None
+        start = position * 5
+        if tuple(self.index.signatures[start : start + 5]) != signature(stat):
+            return None
+        self._new[key] = position
+        return position
 
-    def study(self, entry: Entry) -> Study | None:
-        """The study ``entry`` keeps in the store; None (and the index is to be
+    def names_at(self, position: int) -> tuple[str, str, str]:
+        """The id, acronym and title of the study at ``position``."""
+        assert self.index is not None
+        index = self.index
+        return index.ids[position], index.acronyms[position], index.titles[position]
+
+    def study(self, position: int) -> Study | None:
+        """The study at ``position`` in the store; None (and the index is to be
         rewritten) if the store no longer holds exactly what was indexed."""
-        data = None
-        if self._reader is not None:
-            data = self._reader.read_at(self._base + entry.offset, entry.length)
-        if data is not None and _digest(data) == entry.digest:
+        assert self.index is not None
+        index = self.index
+        digest = index.digests[position * DIGEST_BYTES : (position + 1) * DIGEST_BYTES]
+        data = self._part(Block(index.offsets[position], index.lengths[position], digest))
+        if data is not None:
             try:
                 return decode_study(data)
             except Exception:  # pragma: no cover - the digest held, the model refused
                 pass
         self._changed = True
         for key, kept in self._new.items():
-            if kept is entry:
+            if kept == position:
                 del self._new[key]
                 break
         return None
 
-    def summary(self, entry: Entry, wanted: Summary) -> Any:
-        """The summary ``wanted`` of ``entry``, as it was made when the study was indexed."""
-        return wanted.decode(entry.summaries[self.names.index(wanted.name)])
+    def _part(self, block: Block) -> bytes | None:
+        """The bytes of ``block`` of the store, if they are what was indexed."""
+        if self._reader is None:
+            return None
+        data = self._reader.read_at(self._base + block.offset, block.length)
+        return data if data is not None and _digest(data) == block.digest else None
+
+    def _block(self, summary: int, number: int) -> bytes | None:
+        """Block ``number`` of the summary numbered ``summary``, read once; None if it is
+        damaged (the index is then rebuilt on the next run)."""
+        key = summary, number
+        if key not in self._blocks:
+            assert self.index is not None
+            found = self._part(self.index.blocks[summary][number])
+            if found is None:
+                self._forget()
+            self._blocks[key] = found
+        return self._blocks[key]
+
+    def summary(self, position: int, wanted: Summary, made: Callable[[], Any]) -> Any:
+        """The summary ``wanted`` of the study at ``position``, as it was made when the
+        study was indexed (for a summary with columns, its :class:`Columns`); ``made``
+        makes it from the study, should its block be damaged."""
+        assert self.index is not None
+        number = self.names.index(wanted.name)
+        if wanted.columns:
+            return Columns(self, number, position, made)
+        block = self._block(number, 0)
+        if block is None:
+            return made()
+        bounds = self.index.bounds[number]
+        return wanted.decode(block[bounds[position] : bounds[position + 1]])
+
+    def column(self, summary: int, column: int) -> list[Any] | None:
+        """Column ``column`` of the summary numbered ``summary``, one value a file;
+        None if its block is damaged."""
+        key = summary, column
+        if key not in self._columns:
+            block = self._block(summary, column)
+            values = None if block is None else _list_decoder.decode(block)
+            assert self.index is not None
+            if values is not None and len(values) != len(self.index.files):
+                values = None
+                self._forget()
+            self._columns[key] = values
+        return self._columns[key]
+
+    def _forget(self) -> None:
+        """Keep no study of this index: it is written anew without them, and rebuilt."""
+        self._new = {key: item for key, item in self._new.items() if isinstance(item, Fresh)}
+        self._changed = True
+        if not self._saving:
+            self.save()
 
     def put(
         self,
@@ -363,7 +465,11 @@ class StudyCache:
             return  # not trusted yet; the next run tries again
         if encoded is None:
             encoded = _encoder.encode(study), encode_summaries(study, self.summaries)
-        record, summaries = encoded
+        record, made = encoded
+        summaries = [
+            _list_decoder.decode(encoded) if summary.columns else encoded
+            for summary, encoded in zip(self.summaries, made, strict=True)
+        ]
         self._new[key] = Fresh(
             signature(stat), study.id, study.acronym, study.title, record, summaries
         )
@@ -374,39 +480,14 @@ class StudyCache:
         against its digest first."""
         if self._key is None:
             return  # the folder is not to be used
-        if not self._changed and self._new.keys() == self._old.keys():
+        if not self._changed and len(self._new) == len(self._positions):
             return
-        kept = self._kept_store()
-        records: list[bytes] = []
-        entries: dict[str, Entry] = {}
-        offset = 0
-        for key, item in self._new.items():
-            if isinstance(item, Entry):
-                start = item.offset
-                record = kept[start : start + item.length] if kept is not None else b""
-                if len(record) != item.length or _digest(record) != item.digest:
-                    continue  # the old store lost it: parsed again next time
-                digest, summaries = item.digest, item.summaries
-                names = item.size, item.mtime_ns, item.ctime_ns, item.inode, item.device
-                identity = item.id, item.acronym, item.title
-            else:
-                record = item.record
-                digest, names = _digest(record), item.signature
-                summaries = [msgspec.Raw(s) for s in item.summaries]
-                identity = item.id, item.acronym, item.title
-            entries[key] = Entry(*names, *identity, offset, len(record), digest, summaries)
-            records.append(record)
-            offset += len(record)
-        index = Index(
-            SCHEMA_VERSION,
-            __version__,
-            code_version(),
-            self.locations,
-            self.names,
-            entries,
-            offset,
-        )
-        data = pack(index, records, self._key)
+        self._saving = True
+        try:
+            index, parts = self._next()
+        finally:
+            self._saving = False
+        data = pack(index, parts, self._key)
         if len(data) > MAX_BYTES:
             return
         try:
@@ -416,8 +497,121 @@ class StudyCache:
         except (trust.Untrusted, OSError):
             return
 
+    def _next(self) -> tuple[Index, list[bytes]]:
+        """The index to write, and the parts of its store."""
+        old = self.index
+        kept = self._kept_store()
+        items: dict[str, Fresh] = {}
+        for key, item in list(self._new.items()):
+            if isinstance(item, int):
+                assert old is not None and kept is not None
+                start, size = old.offsets[item], old.lengths[item]
+                record = kept[start : start + size]
+                digest = old.digests[item * DIGEST_BYTES : (item + 1) * DIGEST_BYTES]
+                summaries = self._kept_summaries(item)
+                if len(record) != size or _digest(record) != digest or summaries is None:
+                    continue  # the old store lost it: parsed again next time
+                size_, mtime, ctime, inode, device = old.signatures[item * 5 : item * 5 + 5]
+                names = self.names_at(item)
+                item = Fresh((size_, mtime, ctime, inode, device), *names, record, summaries)
+            items[key] = item
+        return assemble(self.locations, self.summaries, items)
+
+    def _kept_summaries(self, position: int) -> list[Any] | None:
+        """The summaries of the study at ``position`` in this index, as the next index
+        keeps them (encoded, or the values of the columns); None if any is damaged."""
+        assert self.index is not None
+        found: list[Any] = []
+        for number, summary in enumerate(self.summaries):
+            if summary.columns:
+                values = [self.column(number, n) for n in range(summary.columns)]
+                if any(column is None for column in values):
+                    return None
+                found.append([column[position] for column in values if column is not None])
+            else:
+                block = self._block(number, 0)
+                if block is None:
+                    return None
+                bounds = self.index.bounds[number]
+                found.append(block[bounds[position] : bounds[position + 1]])
+        return found
+
     def _kept_store(self) -> bytes | None:
-        """The old store, whole, if any entry is kept from it."""
-        if self._reader is None or not any(isinstance(i, Entry) for i in self._new.values()):
+        """The old store, whole, if any study is kept from it."""
+        if self._reader is None or not any(isinstance(i, int) for i in self._new.values()):
             return None
         return self._reader.read_at(self._base, self._reader.size - self._base)
+
+
+def _whole(index: Index, summaries: Sequence[Summary]) -> bool:
+    """Whether every list of ``index`` has an item for each of its files, and each
+    summary its blocks."""
+    count = len(index.files)
+    sizes = {len(index.ids), len(index.acronyms), len(index.titles)}
+    sizes |= {len(index.offsets), len(index.lengths)}
+    if sizes != {count} or len(index.signatures) != 5 * count:
+        return False
+    if len(index.digests) != DIGEST_BYTES * count:
+        return False
+    if len(index.blocks) != len(summaries) or len(index.bounds) != len(summaries):
+        return False
+    for blocks, bounds, summary in zip(index.blocks, index.bounds, summaries, strict=True):
+        expected = (summary.columns, 0) if summary.columns else (1, count + 1)
+        if (len(blocks), len(bounds)) != expected:
+            return False
+    return True
+
+
+def assemble(
+    locations: str, summaries: Sequence[Summary], items: dict[str, Fresh]
+) -> tuple[Index, list[bytes]]:
+    """The index of the studies ``items`` (by resolved path, in their order) for the
+    evidence locations ``locations``, and the parts of its store."""
+    count = len(items)
+    signatures: list[int] = []
+    offsets: list[int] = []
+    parts: list[bytes] = []
+    offset = 0
+    for item in items.values():
+        signatures += item.signature
+        offsets.append(offset)
+        parts.append(item.record)
+        offset += len(item.record)
+    blocks: list[list[Block]] = []
+    bounds: list[list[int]] = []
+    for number, summary in enumerate(summaries):
+        made = [item.summaries[number] for item in items.values()]
+        if summary.columns:
+            columns = [list(values) for values in zip(*made, strict=True)] or [[]] * summary.columns
+            contents = [_encoder.encode(values) for values in columns]
+            bounds.append([])
+        else:
+            contents = [b"".join(made)]
+            cuts = [0] * (count + 1)
+            for at, encoded in enumerate(made):
+                cuts[at + 1] = cuts[at] + len(encoded)
+            bounds.append(cuts)
+        blocks.append([])
+        for content in contents:
+            blocks[-1].append(Block(offset, len(content), _digest(content)))
+            parts.append(content)
+            offset += len(content)
+    index = Index(
+        SCHEMA_VERSION,
+        __version__,
+        code_version(),
+        locations,
+        [summary.name for summary in summaries],
+        list(items),
+        signatures,
+        [item.id for item in items.values()],
+        [item.acronym for item in items.values()],
+        [item.title for item in items.values()],
+        offsets,
+        [len(item.record) for item in items.values()],
+        b"".join(_digest(item.record) for item in items.values()),
+        blocks,
+        bounds,
+        offset,
+    )
+    return index, parts

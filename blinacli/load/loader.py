@@ -24,7 +24,7 @@ import msgspec
 from blinacli.base.errors import EvidenceError
 from blinacli.base.findings import Finding, Report
 from blinacli.load import resolution
-from blinacli.load.cache import Entry, StudyCache, Summary, decode_study, encode_summaries
+from blinacli.load.cache import StudyCache, Summary, decode_study, encode_summaries
 from blinacli.load.discovery import Discovery, discover, evidence_paths, named_by, open_regular
 from blinacli.load.messages import (
     DataPath,
@@ -50,24 +50,24 @@ class LoadedStudy:
     acronym and title, and its summaries, come from the index without it), and then
     kept: the same object every time."""
 
-    __slots__ = ("file", "id", "acronym", "title", "_study", "_entry", "_store", "_real")
+    __slots__ = ("file", "id", "acronym", "title", "_study", "_position", "_store", "_real")
 
     def __init__(self, study: Study, file: str) -> None:
         self.file = file
         self.id, self.acronym, self.title = study.id, study.acronym, study.title
         self._study: Study | None = study
-        self._entry: Entry | None = None
+        self._position = -1
         self._store: StudyCache | None = None
         self._real = ""
 
     @classmethod
-    def indexed(cls, entry: Entry, store: StudyCache, file: str, real: str) -> LoadedStudy:
-        """The study ``entry`` of ``store`` indexes for ``file`` (resolved: ``real``)."""
+    def indexed(cls, store: StudyCache, position: int, file: str, real: str) -> LoadedStudy:
+        """The study ``store`` indexes at ``position`` for ``file`` (resolved: ``real``)."""
         loaded = cls.__new__(cls)
         loaded.file = file
-        loaded.id, loaded.acronym, loaded.title = entry.id, entry.acronym, entry.title
+        loaded.id, loaded.acronym, loaded.title = store.names_at(position)
         loaded._study = None
-        loaded._entry, loaded._store, loaded._real = entry, store, real
+        loaded._position, loaded._store, loaded._real = position, store, real
         return loaded
 
     @property
@@ -79,17 +79,16 @@ class LoadedStudy:
     def summary(self, wanted: Summary) -> Any:
         """The summary ``wanted`` of this study: from the index when it holds it, else
         made from the study now."""
-        if self._study is None and self._store is not None and wanted.name in self._store.names:
-            assert self._entry is not None
-            return self._store.summary(self._entry, wanted)
+        if self._store is not None and wanted.name in self._store.names:
+            return self._store.summary(self._position, wanted, lambda: wanted.make(self.study))
         return wanted.make(self.study)
 
     def _from_store(self) -> Study:
         """The study from the store; if the store no longer holds it as indexed, the
         file is parsed again (unchanged since it was indexed, so valid) and the index
         repaired."""
-        assert self._entry is not None and self._store is not None
-        found = self._store.study(self._entry)
+        assert self._store is not None
+        found = self._store.study(self._position)
         if found is not None:
             return found
         study, findings = load_file(Path(self.file))
@@ -263,9 +262,9 @@ def _read_all(
             except OSError:
                 continue  # parsed below, which reports why it cannot be read
             stats[index] = status
-            entry = get(real, status)
-            if entry is not None:
-                results[index] = (indexed(entry, store, file, real), [])
+            position = get(real, status)
+            if position is not None:
+                results[index] = (indexed(store, position, file, real), [])
     todo = [index for index, result in enumerate(results) if result is None]
     wanted = summaries if store is not None else ()
     parsed = _parse_all([Path(found.files[index]) for index in todo], progress, wanted)

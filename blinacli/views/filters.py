@@ -297,7 +297,7 @@ def facts(study: Study) -> Facts:
     return [field.get(study) for field in FIELDS.values()] + [[r.drug for r in study.dosing]]
 
 
-FACTS = Summary("filter-facts", facts, Facts)
+FACTS = Summary("filter-facts", facts, Facts, columns=len(FIELDS) + 1)
 """A study's facts, kept in the evidence index."""
 
 

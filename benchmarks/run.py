@@ -127,10 +127,10 @@ class Row:
 
 def slow_rounds(runs: int, slow_runs: int) -> list[int]:
     """The rounds (counted from 0) in which the slow cases run: ``slow_runs`` of the ``runs``
-    rounds, spread evenly and starting with the first, so they meet the machine at as many
-    moments as the rest do."""
+    rounds, each in the middle of an equal share of them, so the slow cases meet the
+    machine at moments spread over the whole run, as the rest do."""
     slow_runs = max(1, min(slow_runs, runs))
-    return sorted({number * runs // slow_runs for number in range(slow_runs)})
+    return [(2 * number + 1) * runs // (2 * slow_runs) for number in range(slow_runs)]
 
 
 def verdict(value: float, target: float, unit: str) -> str:

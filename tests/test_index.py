@@ -436,3 +436,54 @@ def test_processes_at_once_neither_fail_nor_corrupt_the_index(base: Path) -> Non
     index, _ = index_files.read(file)
     assert len(index.files) == len(list(base.rglob("*.yaml")))
     assert list(cache.cache_dir().glob(".*")) == []  # no temporary file left
+
+
+# --- The list's JSON, written by msgspec ---------------------------------------------
+
+
+def _float_free(kind: object) -> bool:
+    """Whether values of the msgspec type ``kind`` can never be floats."""
+    import msgspec.inspect as mi
+
+    if isinstance(kind, mi.FloatType | mi.AnyType | mi.DecimalType):
+        return False
+    if isinstance(kind, mi.UnionType):
+        return all(_float_free(t) for t in kind.types)
+    if isinstance(kind, mi.ListType | mi.SetType | mi.FrozenSetType | mi.VarTupleType):
+        return _float_free(kind.item_type)
+    if isinstance(kind, mi.StructType):
+        return all(_float_free(f.type) for f in kind.fields)
+    return isinstance(kind, mi.StrType | mi.IntType | mi.NoneType | mi.LiteralType)
+
+
+def test_a_list_row_never_holds_a_float() -> None:
+    import msgspec.inspect
+
+    from blinacli.views.listing import StudyRow
+
+    assert _float_free(msgspec.inspect.type_info(StudyRow))
+
+
+HOSTILE = ["plain", 'quote " and \\ back', "tab\tnew\nline\r", "\x00\x1f\x7f\x85", "é 𝄞 ≥ µ"]
+HOSTILE += ["\u2028\u2029", "\u202e bidi \u200b zero", "\ud7ff\ue000\uffff", ""]
+
+
+def test_the_list_json_is_what_json_dumps_writes(base: Path) -> None:
+    import json as stdlib_json
+
+    import msgspec
+
+    from blinacli.views.listing import list_view
+
+    view = list_view([item.study for item in loader.load([base]).loaded])
+    rows = [
+        msgspec.structs.replace(
+            row, acronym=text, headline=text * 3, headline_sources=[text, text], n_stage=None
+        )
+        for row in view.rows[:3]
+        for text in HOSTILE
+    ]
+    for rows_of in (view.rows, rows, []):
+        listed = type(view)(rows_of)
+        expected = stdlib_json.dumps(listed.to_json(), ensure_ascii=False, separators=(",", ":"))
+        assert listed.json_compact() == expected

@@ -39,11 +39,20 @@ def _json(payload: Any) -> str:
 
     from blinacli.base.controls import escape_json
 
-    compact = escape_json(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+    compact = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     try:
-        return msgspec.json.format(compact, indent=2)
+        return _indented(compact)
     except msgspec.DecodeError:  # NaN or Infinity, which only Python's JSON writes
         return escape_json(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def _indented(compact: str) -> str:
+    """Compact JSON text as :func:`_json` writes it: hidden characters escaped, indented."""
+    import msgspec
+
+    from blinacli.base.controls import escape_json
+
+    return msgspec.json.format(escape_json(compact), indent=2)
 
 
 def _format(chosen: Format | None) -> Format:
@@ -72,8 +81,12 @@ def _emit(
     extra = context or {}
     fmt = _format(chosen)
     if fmt is Format.json:
-        payload = data() if data is not None else view.to_json()
-        sys.stdout.write(_json(payload) + "\n")
+        compact = getattr(view, "json_compact", None) if data is None else None
+        if compact is not None:  # the view writes its JSON itself, as json.dumps would
+            sys.stdout.write(_indented(compact()) + "\n")
+        else:
+            payload = data() if data is not None else view.to_json()
+            sys.stdout.write(_json(payload) + "\n")
     elif fmt is Format.csv:
         import csv
 

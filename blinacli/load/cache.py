@@ -55,7 +55,7 @@ import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,7 @@ class Summary:
     columns: int = 0
     _decoder: list[msgspec.msgpack.Decoder[Any]] = field(default_factory=list, repr=False)
 
-    def decode(self, data: bytes | msgspec.Raw) -> Any:
+    def decode(self, data: bytes | memoryview | msgspec.Raw) -> Any:
         if not self._decoder:
             self._decoder.append(msgspec.msgpack.Decoder(self.type))
         return self._decoder[0].decode(data)
@@ -297,6 +297,7 @@ class StudyCache:
         """Where the store starts in the index file."""
         self._blocks: dict[tuple[int, int], bytes | None] = {}
         self._columns: dict[tuple[int, int], list[Any] | None] = {}
+        self._readers: dict[int, Callable[[int], list[Any] | None]] = {}
         self.index: Index | None = self._read()
         files = self.index.files if self.index is not None else []
         self._positions = {file: position for position, file in enumerate(files)}
@@ -365,8 +366,14 @@ class StudyCache:
         if position is None:
             return None
         assert self.index is not None
-        start = position * 5
-        if tuple(self.index.signatures[start : start + 5]) != signature(stat):
+        known, start = self.index.signatures, position * 5
+        if (  # signature(stat), compared field by field: this runs once a file
+            known[start] != stat.st_size
+            or known[start + 1] != stat.st_mtime_ns
+            or known[start + 2] != stat.st_ctime_ns
+            or known[start + 3] != stat.st_ino
+            or known[start + 4] != stat.st_dev
+        ):
             return None
         self._new[key] = position
         return position
@@ -428,6 +435,27 @@ class StudyCache:
             return made()
         bounds = self.index.bounds[number]
         return wanted.decode(block[bounds[position] : bounds[position + 1]])
+
+    def summaries_at(self, wanted: Summary, positions: Sequence[int]) -> list[Any] | None:
+        """The summary ``wanted`` (one made per study) of the studies at ``positions``,
+        in that order; None if its block is damaged."""
+        number = self.names.index(wanted.name)
+        block = self._block(number, 0)
+        if block is None:
+            return None
+        assert self.index is not None
+        bounds, view = self.index.bounds[number], memoryview(block)
+        decode = wanted.decode
+        return [decode(view[bounds[at] : bounds[at + 1]]) for at in positions]
+
+    def columns(self, wanted: Summary) -> Callable[[int], list[Any] | None]:
+        """The columns of the summary ``wanted`` (one with columns): ``columns(n)`` is
+        column ``n``, as :meth:`column` gives it. The same object every time."""
+        number = self.names.index(wanted.name)
+        found = self._readers.get(number)
+        if found is None:
+            found = self._readers[number] = partial(self.column, number)
+        return found
 
     def column(self, summary: int, column: int) -> list[Any] | None:
         """Column ``column`` of the summary numbered ``summary``, one value a file;

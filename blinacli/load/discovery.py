@@ -173,11 +173,12 @@ class _Walk:
                 )
                 continue
             folders: list[tuple[Path, str, frozenset[_Identity]]] = []
+            prefix = real_folder if real_folder.endswith(os.sep) else real_folder + os.sep
             for entry in entries:
                 name = entry.name
                 kind = "hidden" if name.startswith(".") else _entry_kind(entry)
                 if kind == "file" and name.endswith(SUFFIXES):  # the common case, kept cheap
-                    real = os.path.join(real_folder, name)
+                    real = prefix + name  # os.path.join(real_folder, name), at a fifth the cost
                     files.append((real.split(os.sep), real))
                 elif kind == "file":
                     self.skip(folder / name, "not a .yaml or .yml file")

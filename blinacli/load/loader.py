@@ -83,6 +83,14 @@ class LoadedStudy:
             return self._store.summary(self._position, wanted, lambda: wanted.make(self.study))
         return wanted.make(self.study)
 
+    def columns(self, wanted: Summary) -> tuple[Callable[[int], list[Any] | None], int] | None:
+        """Where the index keeps the summary ``wanted`` (one with columns) of this study:
+        the columns of every study it indexes, and this study's position in them; None
+        if it keeps none for it."""
+        if self._store is None or wanted.name not in self._store.names:
+            return None
+        return self._store.columns(wanted), self._position
+
     def _from_store(self) -> Study:
         """The study from the store; if the store no longer holds it as indexed, the
         file is parsed again (unchanged since it was indexed, so valid) and the index
@@ -103,6 +111,24 @@ class LoadedStudy:
 
     def __repr__(self) -> str:
         return f"LoadedStudy({self.id!r}, file={self.file!r})"
+
+
+def summaries_of(loaded: Sequence[LoadedStudy], wanted: Summary) -> list[Any]:
+    """The summary ``wanted`` of each study of ``loaded``, in order: from the index, a
+    block at a time, where it keeps them; else made from the studies."""
+    made: list[Any] = [None] * len(loaded)
+    by_store: dict[StudyCache, list[int]] = {}
+    for number, item in enumerate(loaded):
+        store = item._store
+        if store is not None and wanted.name in store.names:
+            by_store.setdefault(store, []).append(number)
+        else:
+            made[number] = wanted.make(item.study)
+    for store, numbers in by_store.items():
+        found = store.summaries_at(wanted, [loaded[number]._position for number in numbers])
+        for number, summary in zip(numbers, found or [None] * len(numbers), strict=True):
+            made[number] = summary if found is not None else loaded[number].summary(wanted)
+    return made
 
 
 class Evidence:

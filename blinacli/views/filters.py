@@ -127,7 +127,10 @@ class Condition:
 
     def holds(self, known: Facts) -> bool:
         """Whether the study with the facts ``known`` meets this condition."""
-        found = known[POSITION[self.field]]
+        return self.accepts(known[POSITION[self.field]])
+
+    def accepts(self, found: object) -> bool:
+        """Whether a study whose field holds ``found`` meets this condition."""
         values = found if isinstance(found, list) else [found]
         present = [v for v in values if v is not None]
         if self.op == "!=":
@@ -227,47 +230,68 @@ class Criteria:
     def test(self) -> Callable[[Facts, Callable[[], Study]], bool]:
         """One test of every criterion: given a study's facts, and a way to read the
         study itself (asked only for ``--search``, once the facts have matched)."""
-        tests = self._tests()
-        text = self.search.casefold() if self.search is not None else None
+        tests = self.tests()
 
         def matches(known: Facts, study: Callable[[], Study]) -> bool:
-            if not all(test(known) for test in tests):
+            if not all(test(*(known[at] for at in fields)) for fields, test in tests):
                 return False
-            return text is None or any(text in t.casefold() for t in _searchable(study()))
+            return self.found_in(study)
 
         return matches
+
+    def found_in(self, study: Callable[[], Study]) -> bool:
+        """Whether the text of ``--search`` is in the study (read only if it is given)."""
+        if self.search is None:
+            return True
+        text = self.search.casefold()
+        return any(text in t.casefold() for t in _searchable(study()))
 
     def empty(self) -> bool:
         return self == Criteria()
 
-    def _tests(self) -> list[Callable[[Facts], bool]]:
-        tests: list[Callable[[Facts], bool]] = [c.holds for c in self.where]
+    def tests(self) -> list[Test]:
+        """Every criterion but ``--search``, each with the facts it reads."""
         at = POSITION
+        tests: list[Test] = [((at[c.field],), c.accepts) for c in self.where]
         if self.drug is not None:
             drug = self.drug.casefold()
             tests.append(
-                lambda f: any(drug in d.casefold() for d in [*f[at["drugs"]], *f[DOSING_DRUGS]])
+                (
+                    (at["drugs"], DOSING_DRUGS),
+                    lambda named, dosed: any(drug in d.casefold() for d in [*named, *dosed]),
+                )
             )
         if self.phase is not None:
-            tests.append(lambda f: f[at["design.phase"]] == self.phase)
+            tests.append(((at["design.phase"],), lambda phase: phase == self.phase))
         if self.design is not None:
-            tests.append(lambda f: f[at["design.allocation"]] == self.design)
+            tests.append(((at["design.allocation"],), lambda design: design == self.design))
         if self.mrd is not None:
-            tests.append(lambda f: f[at["population.mrd.status"]] == self.mrd)
+            tests.append(((at["population.mrd.status"],), lambda status: status == self.mrd))
         if self.ph is not None:
-            tests.append(lambda f: f[at["population.philadelphia.status"]] == self.ph)
+            tests.append(
+                ((at["population.philadelphia.status"],), lambda status: status == self.ph)
+            )
         if self.endpoint is not None:
             terms = vocabulary.matching(self.endpoint)
-            tests.append(lambda f: any(e in terms for e in f[at["outcomes.endpoint"]]))
+            tests.append(((at["outcomes.endpoint"],), lambda found: any(e in terms for e in found)))
         if self.year_from is not None:
-            tests.append(lambda f: f[at["citation.year"]] >= self.year_from)
+            tests.append(((at["citation.year"],), lambda year: year >= self.year_from))
         if self.year_to is not None:
-            tests.append(lambda f: f[at["citation.year"]] <= self.year_to)
+            tests.append(((at["citation.year"],), lambda year: year <= self.year_to))
         if self.min_n is not None:
-            tests.append(lambda f: (n := f[at["design.n"]]) is not None and n >= self.min_n)
+            tests.append(((at["design.n"],), lambda n: n is not None and n >= self.min_n))
         if self.age is not None:
-            tests.append(lambda f: _age_includes(f, self.age))  # type: ignore[arg-type]
+            tests.append(
+                (
+                    (at["population.age.min"], at["population.age.max"]),
+                    lambda low, high: _age_includes(low, high, self.age),  # type: ignore[arg-type]
+                )
+            )
         return tests
+
+
+Test = tuple[tuple[int, ...], Callable[..., bool]]
+"""A criterion: the positions of the facts it reads, and its test of their values."""
 
 
 def select(studies: Sequence[Study], criteria: Criteria) -> list[Study]:
@@ -277,12 +301,44 @@ def select(studies: Sequence[Study], criteria: Criteria) -> list[Study]:
 
 def select_loaded(loaded: Sequence[LoadedStudy], criteria: Criteria) -> list[LoadedStudy]:
     """The studies of ``loaded`` that meet ``criteria``, in their order. Their facts come
-    from the evidence index where it keeps them, so only ``--search`` reads a study,
-    and only one the other filters kept."""
+    from the evidence index where it keeps them, a column a field, tested for every
+    indexed study at once; only ``--search`` reads a study, and only one the other
+    filters kept."""
     if criteria.empty():
         return list(loaded)
-    test = criteria.test()
-    return [item for item in loaded if test(item.summary(FACTS), lambda i=item: i.study)]  # type: ignore[misc]
+    tests = criteria.tests()
+    verdicts: dict[Callable[[int], list[Any] | None], list[bool] | None] = {}
+    kept: list[LoadedStudy] = []
+    for item in loaded:
+        verdict = None if tests else True
+        place = item.columns(FACTS) if tests else None
+        if place is not None:
+            columns, position = place
+            if columns not in verdicts:
+                verdicts[columns] = _verdicts(columns, tests)
+            found = verdicts[columns]
+            verdict = found[position] if found is not None else None
+        if verdict is None:
+            known = item.summary(FACTS)
+            verdict = all(test(*(known[at] for at in fields)) for fields, test in tests)
+        if verdict and criteria.found_in(lambda i=item: i.study):  # type: ignore[misc]
+            kept.append(item)
+    return kept
+
+
+def _verdicts(columns: Callable[[int], list[Any] | None], tests: list[Test]) -> list[bool] | None:
+    """Whether each study of an index meets every test, by position, from the index's
+    columns of facts (``columns(n)`` is column ``n``); None if a column is damaged."""
+    verdicts: list[bool] | None = None
+    for fields, test in tests:
+        found = [columns(at) for at in fields]
+        if any(column is None for column in found):
+            return None
+        results = [test(*values) for values in zip(*found, strict=True)]
+        if verdicts is not None:
+            results = [before and now for before, now in zip(verdicts, results, strict=True)]
+        verdicts = results
+    return verdicts
 
 
 Facts = list[Any]
@@ -301,9 +357,8 @@ FACTS = Summary("filter-facts", facts, Facts, columns=len(FIELDS) + 1)
 """A study's facts, kept in the evidence index."""
 
 
-def _age_includes(known: Facts, age: int) -> bool:
+def _age_includes(low: float | None, high: float | None, age: int) -> bool:
     """True when the stated numeric age range includes ``age`` ("adults" alone is not a range)."""
-    low, high = known[POSITION["population.age.min"]], known[POSITION["population.age.max"]]
     if low is None and high is None:
         return False
     return (low is None or low <= age) and (high is None or age <= high)

@@ -47,6 +47,15 @@ class ListView(msgspec.Struct, frozen=True):
     def to_json(self) -> dict[str, Any]:
         return {"studies": msgspec.to_builtins(self.rows)}
 
+    def json_compact(self) -> str:
+        """:meth:`to_json` as compact JSON text, exactly as ``json.dumps(...,
+        ensure_ascii=False, separators=(",", ":"))`` writes it, encoded by msgspec from
+        the rows themselves (a fifth of the time at 10,000 rows). The two agree because
+        a row holds only text, whole numbers, None and lists of text, which both write
+        alike; msgspec writes a float otherwise than Python (``1e-05`` as ``0.00001``),
+        so a row must never hold one (held by a test)."""
+        return msgspec.json.encode({"studies": self.rows}).decode("utf-8")
+
     def to_csv(self) -> tuple[list[str], list[list[str]]]:
         header = list(StudyRow.__struct_fields__)
         return header, [[_csv_value(getattr(row, name)) for name in header] for row in self.rows]
@@ -67,7 +76,9 @@ def list_view(studies: list[Study]) -> ListView:
 def list_view_of(loaded: Sequence[LoadedStudy]) -> ListView:
     """The list of the studies ``loaded``, each row from the evidence index where it
     keeps one (made by :func:`_row` when the study was indexed), else made now."""
-    return ListView([item.summary(ROW) for item in loaded])
+    from blinacli.load.loader import summaries_of
+
+    return ListView(summaries_of(loaded, ROW))
 
 
 def _row(study: Study) -> StudyRow:

@@ -245,7 +245,7 @@ def _collect(report: Report, files: list[str], results: list[Result]) -> list[Lo
     return loaded
 
 
-Result = tuple[LoadedStudy | None, list[Finding]]
+Result = tuple[LoadedStudy | None, Sequence[Finding]]
 
 
 @contextmanager
@@ -287,10 +287,11 @@ def _read_all(
                 status = stat(real)
             except OSError:
                 continue  # parsed below, which reports why it cannot be read
-            stats[index] = status
             position = get(real, status)
             if position is not None:
-                results[index] = (indexed(store, position, file, real), [])
+                results[index] = (indexed(store, position, file, real), ())
+            else:
+                stats[index] = status  # kept for the files to parse alone
     todo = [index for index, result in enumerate(results) if result is None]
     wanted = summaries if store is not None else ()
     parsed = _parse_all([Path(found.files[index]) for index in todo], progress, wanted)

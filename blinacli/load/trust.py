@@ -29,7 +29,11 @@ just because it is there. The rules:
   will replace, ``PID`` the writing process) is renamed into place, so a reader sees the
   old file or the new one, never half of one. A temporary file is removed by the next run
   (:meth:`Folder.sweep`) once the process that named it has ended, or once it is older than
-  :data:`LEFTOVER_NS`; no other file is ever removed.
+  :data:`LEFTOVER_NS`. The only other file ever removed is one that an earlier version of
+  blinacli kept and this one replaced (the study cache the evidence index took over from).
+- **A file read in parts** (:meth:`Folder.open_reader`) is checked as a whole file is, and
+  then read by offset from the file that was opened, so every part read belongs to the
+  same version of it; what its parts must hold is sealed in a part read first.
 
 The rules need POSIX (user ids, ``O_NOFOLLOW``, operations relative to an open folder);
 where they cannot be enforced, :meth:`Folder.open` refuses the folder.

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from blinacli.base.errors import UsageError
-from blinacli.cli.core import _notes
-from blinacli.cli.options import FILTERS, Format
+from blinacli.cli.choices import FILTERS, Format
+from blinacli.cli.edge import _notes
 
 
 def _json(payload: Any) -> str:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from blinacli.base.errors import UsageError
 from blinacli.cli.choices import FILTERS, Format
-from blinacli.cli.edge import _notes
+from blinacli.cli.edge import _notes, keep
 
 
 def _json(payload: Any) -> str:
@@ -141,6 +141,7 @@ def _load(evidence: list[Path] | None, no_cache: bool, follow_links: bool = Fals
         found = loader.load(
             evidence, cache=not no_cache, progress=progress, follow_links=follow_links
         )
+    keep(found)
     _notes(found.notes)
     if found.unfollowed:
         links = plural(len(found.unfollowed), "symbolic link")
@@ -161,6 +162,7 @@ def _check(paths: list[Path] | None, no_cache: bool, follow_links: bool = False)
         report, loaded = loader.check(
             paths or None, cache=not no_cache, progress=progress, follow_links=follow_links
         )
+    keep(loaded)
     _notes(report.notes)
     return report, loaded
 
@@ -169,9 +171,10 @@ def _check(paths: list[Path] | None, no_cache: bool, follow_links: bool = False)
 def _loading() -> Iterator[Any]:
     """Around a load: the progress callback (or None), and the collector kept away.
 
-    The studies live until the command ends: the collector is paused while they are
-    built, then told to leave them be (gc.freeze), so no later collection scans them
-    again (with 10,000 studies, each scan took tenths of a second).
+    The studies live until the process ends (``edge.keep``): the collector is paused
+    while they are built, then told to leave them be (gc.freeze), so no later
+    collection scans them again (with 10,000 studies, each scan took tenths of a
+    second).
     """
     from blinacli.load.progress import load_progress
 

@@ -173,6 +173,8 @@ TYPER_LINES = [
     ["--debug"],
     ["--help", "--version"],
     ["-vv", "list"],
+    ["list", "-v"],
+    ["show", "e1910", "--full=yes"],
     ["validate", "-f", "json"],
     ["--show-completion", "bash"],
 ]

@@ -16,7 +16,8 @@ that is not known, a value that is missing or wrong, ``--install-completion``,
 ``--show-completion``, or ``_BLINACLI_COMPLETE`` in the environment. Either way the
 run ends with ``edge.finish``: the output flushed, then ``os._exit``.
 
-May import: no Typer (``tests/test_quick.py`` checks a run of each kind).
+Typer is imported only when a command line is handed to ``app.main``
+(``tests/test_quick.py`` checks runs of each kind).
 """
 
 import os

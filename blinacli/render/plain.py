@@ -119,11 +119,14 @@ def _grid(table: Table, console: Console, width: int) -> list[str]:
         and table.padding[0] == table.padding[2] == 0
         and all(column.vertical == "top" for column in table.columns)
     )
-    if not plain or not table.columns:
+    # Rich's own column widths and cells; a Rich without these names gets Rich's layout
+    extra = getattr(table, "_extra_width", None)
+    measure = getattr(table, "_calculate_column_widths", None)
+    cells_of = getattr(table, "_get_cells", None)
+    if not plain or not table.columns or not isinstance(extra, int) or not measure or not cells_of:
         raise _Unhandled
-    extra = table._extra_width
-    widths = table._calculate_column_widths(console, console.options.update_width(width - extra))
-    columns = [list(table._get_cells(console, i, c)) for i, c in enumerate(table.columns)]
+    widths = measure(console, console.options.update_width(width - extra))
+    columns = [list(cells_of(console, i, c)) for i, c in enumerate(table.columns)]
     lines: list[str] = []
     for row in zip(*columns, strict=True):
         cells: list[list[str]] = []

@@ -1,5 +1,5 @@
 """``python -m blinacli``."""
 
-from blinacli.cli.app import entry
+from blinacli.cli.launch import entry
 
 entry()

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from blinacli.base.resources import evidence_dir
-from blinacli.cli import core as cli
+from blinacli.cli import edge
 from blinacli.load import loader
 from blinacli.model import Study
 
@@ -45,7 +45,7 @@ def _deterministic_environment(
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
-    monkeypatch.setattr(cli, "_debug", False)
+    monkeypatch.setattr(edge, "_debug", False)
 
 
 def _register_hypothesis_profiles() -> None:

@@ -17,8 +17,10 @@ family module is also imported in ``_family``.
 
 ``app`` is the whole command line, every command in it (``from blinacli.cli.app
 import app``); it is put together on first use. A run of the ``blinacli`` command
-(:func:`entry`) gets an app holding only the command named on its command line, so
-it imports that command's module alone.
+starts in ``launch``, without Typer: ``--version`` and a fully resolved read command
+(list, show, compare, outcomes, safety) are answered there, and anything else comes
+to :func:`main`, which gets an app holding only the command named on its command
+line, so it imports that command's module alone.
 
 Exit codes: 0 success, 1 the evidence or the request was bad (or standard output
 could not be written), 2 usage error, 130 interrupted, 141 the reader closed the
@@ -33,7 +35,9 @@ from typing import Any
 import typer
 
 from blinacli.cli import completion
-from blinacli.cli.core import BROKEN_PIPE, _fail, _silence_stdout, main_options
+from blinacli.cli.core import main_options
+from blinacli.cli.edge import BROKEN_PIPE as BROKEN_PIPE  # named here by callers and tests
+from blinacli.cli.edge import _fail, finish, settle
 from blinacli.render import streams
 from blinacli.render.streams import StandardOutputError
 
@@ -163,57 +167,16 @@ def main() -> None:
     except StandardOutputError as exc:
         # outside a command, where handle_errors does not see it: --help, --version
         _fail(str(exc))
-        sys.exit(_settle(1))
+        sys.exit(settle(1))
     except SystemExit as stop:
         if stop.code is not None and not isinstance(stop.code, int):
             raise  # a message to print: leave that to Python
-        sys.exit(_settle(stop.code or 0))
-
-
-def _settle(code: int) -> int:
-    """The exit status, once the output still buffered is written.
-
-    It is flushed here rather than at interpreter exit, where a reader that has gone
-    (`blinacli list | head -1`) would make Python print an "Exception ignored"
-    report. A pipe closed by its reader makes the status 141 (Click turns one met in
-    its own help output into 1); a failure on standard output that nothing reported
-    yet is reported now, and the status becomes 1.
-    """
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        return BROKEN_PIPE
-    except StandardOutputError as exc:
-        _fail(str(exc))
-        return 1
-    failed = streams.failure()
-    if isinstance(failed, BrokenPipeError) and code in (0, 1):
-        return BROKEN_PIPE
-    if isinstance(failed, StandardOutputError) and code == 0:
-        _fail(str(failed))
-        return 1
-    return code
+        sys.exit(settle(stop.code or 0))
 
 
 def entry() -> None:
-    """The ``blinacli`` command and ``python -m blinacli``: :func:`main`, then a quick exit.
-
-    Once the command has finished and its output is flushed, the process ends at once,
-    without freeing every object one by one: with 10,000 studies loaded that took
-    0.2 s of a 1.2 s run, and there is nothing left to do (files are closed, worker
-    processes joined, the cache written).
-    """
-    try:
-        main()
-    except SystemExit as stop:
-        if stop.code is not None and not isinstance(stop.code, int):
-            raise  # a message to print: leave that to Python
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (BrokenPipeError, StandardOutputError):
-            raise stop from None
-        import os
-
-        os._exit(stop.code or 0)
+    """:func:`main`, then a quick exit (``edge.finish``): the whole app, for every
+    command line. The ``blinacli`` command and ``python -m blinacli`` start in
+    ``launch.entry``, which reads a fully resolved look-up without Typer and hands
+    anything else to :func:`main`."""
+    finish(main)

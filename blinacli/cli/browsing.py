@@ -2,15 +2,15 @@
 
 Each loads the evidence in use (``list``, ``outcomes`` and ``safety`` through the
 filters), builds its view and prints it in the format of ``--format``: a terminal
-table, Markdown, HTML, JSON or CSV.
+table, Markdown, HTML, JSON or CSV. Here are their options and help; what they do is
+in ``reading``, which the quick path of ``launch`` calls too, without Typer.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from blinacli.base.errors import UsageError
-from blinacli.cli.common import _emit, _load, _nothing, _select, _select_loaded
+from blinacli.cli import reading
 from blinacli.cli.core import handle_errors
 from blinacli.cli.options import (
     ENDPOINT,
@@ -65,20 +65,7 @@ def list_command(
 
     Filters combine: a study is listed when it matches all of them.
     """
-    from blinacli.views import listing as views
-
-    studies = _select_loaded(evidence, locals())
-    if not studies:
-        _nothing("no study matches the filters")
-        return
-    _emit(
-        views.list_view_of(studies),
-        output,
-        terminal="render_list",
-        template="list",
-        templates=templates,
-        level=heading_level,
-    )
+    reading.list_command(**locals())
 
 
 @commands.command("show")
@@ -119,40 +106,7 @@ def show_command(
     sections of it, with or without `--full`. `--format json` and `csv` are always
     the full record, whatever the options.
     """
-    import msgspec
-
-    from blinacli.cli.common import _format
-    from blinacli.cli.options import Format
-    from blinacli.views import card
-    from blinacli.views import show as views
-
-    wanted = card.sections(section)
-    found = _load(evidence, no_cache, follow_links)
-    study = found.find(study_id)
-
-    def data() -> dict[str, Any]:
-        return {**msgspec.to_builtins(study), "derived": views.study_view(study).derived_json()}
-
-    if full or wanted or _format(output) in (Format.json, Format.csv):
-        _emit(
-            views.study_view(study),
-            output,
-            terminal="render_study",
-            template="show",
-            templates=templates,
-            data=data,
-            level=heading_level,
-            context={"sections": wanted} if wanted else None,
-        )
-        return
-    _emit(
-        card.card_view(study),
-        output,
-        terminal="card_terminal:render_card",
-        template="card",
-        templates=templates,
-        level=heading_level,
-    )
+    reading.show_command(**locals())
 
 
 @commands.command("compare")
@@ -186,20 +140,7 @@ def compare_command(
 
     Outcomes line up by endpoint, timepoint and analysis population.
     """
-    from blinacli.views.compare import compare_view
-
-    if len(study_ids) < 2:
-        raise UsageError("compare needs at least two study ids")
-    found = _load(evidence, no_cache, follow_links)
-    studies = [found.find(study_id) for study_id in study_ids]
-    _emit(
-        compare_view(studies, section or None),
-        output,
-        terminal="render_compare",
-        template="compare",
-        templates=templates,
-        level=heading_level,
-    )
+    reading.compare_command(**locals())
 
 
 @commands.command("outcomes")
@@ -240,36 +181,7 @@ def outcomes_command(
     Shows each group's figure, the relative effect and caveats. `outcomes --list`
     shows the endpoint vocabulary, its aliases and how often each is reported.
     """
-    from blinacli.model import vocabulary
-    from blinacli.views.outcomes import endpoints_view, outcomes_view
-
-    if endpoint_name is None and not vocabulary_list:
-        raise UsageError("give an ENDPOINT (e.g. os) or --list")
-    term = vocabulary.resolve(endpoint_name) if endpoint_name is not None else None
-    studies = _select(evidence, locals())
-    if vocabulary_list:
-        _emit(
-            endpoints_view(studies),
-            output,
-            terminal="render_endpoints",
-            template="endpoints",
-            templates=templates,
-            level=heading_level,
-        )
-        return
-    assert term is not None
-    view = outcomes_view(studies, term)
-    if not view.rows:
-        _nothing(f"no selected study reports {term}")
-        return
-    _emit(
-        view,
-        output,
-        terminal="render_outcomes",
-        template="outcomes",
-        templates=templates,
-        level=heading_level,
-    )
+    reading.outcomes_command(**locals())
 
 
 @commands.command("safety")
@@ -309,18 +221,4 @@ def safety_command(
 ) -> None:
     """Adverse events across studies by category and grade, per arm, with counts,
     percents and denominators, and the qualitative statements with their source."""
-    from blinacli.views.safety import safety_view
-
-    studies = _select(evidence, locals())
-    view = safety_view(studies, category, min_grade)
-    if not view.events and not view.statements:
-        _nothing("no safety data matches")
-        return
-    _emit(
-        view,
-        output,
-        terminal="render_safety",
-        template="safety",
-        templates=templates,
-        level=heading_level,
-    )
+    reading.safety_command(**locals())

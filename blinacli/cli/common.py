@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from blinacli.base.errors import UsageError
-from blinacli.cli.core import _notes
-from blinacli.cli.options import FILTERS, Format
+from blinacli.cli.choices import FILTERS, Format
+from blinacli.cli.edge import _notes, keep
 
 
 def _json(payload: Any) -> str:
@@ -159,6 +159,7 @@ def _load(evidence: list[Path] | None, no_cache: bool, follow_links: bool = Fals
             follow_links=follow_links,
             summaries=SUMMARIES,
         )
+    keep(found)
     _notes(found.notes)
     if found.unfollowed:
         links = plural(len(found.unfollowed), "symbolic link")
@@ -184,6 +185,7 @@ def _check(paths: list[Path] | None, no_cache: bool, follow_links: bool = False)
             follow_links=follow_links,
             summaries=SUMMARIES,
         )
+    keep(loaded)
     _notes(report.notes)
     return report, loaded
 
@@ -192,9 +194,10 @@ def _check(paths: list[Path] | None, no_cache: bool, follow_links: bool = False)
 def _loading() -> Iterator[Any]:
     """Around a load: the progress callback (or None), and the collector kept away.
 
-    The studies live until the command ends: the collector is paused while they are
-    built, then told to leave them be (gc.freeze), so no later collection scans them
-    again (with 10,000 studies, each scan took tenths of a second).
+    The studies live until the process ends (``edge.keep``): the collector is paused
+    while they are built, then told to leave them be (gc.freeze), so no later
+    collection scans them again (with 10,000 studies, each scan took tenths of a
+    second).
     """
     from blinacli.load.progress import load_progress
 

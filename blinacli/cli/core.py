@@ -6,7 +6,8 @@ on stderr and an exit code: 0 success, 1 the evidence or the request was bad (or
 an output, standard output included, could not be written), 2 usage error,
 130 interrupted, 141 the reader closed the pipe. A user error never
 shows a traceback unless ``--debug`` asks. (``app.main`` sets the same codes for
-what happens outside a command.)
+what happens outside a command.) The messages, the codes and the state of the global
+options are ``edge``'s, which the quick path of ``launch`` shares without Typer.
 """
 
 import functools
@@ -16,72 +17,33 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from blinacli import __version__
-from blinacli.base.errors import BlinacliError, EvidenceError, UsageError
+from blinacli.cli import edge
 
-_debug = False
-_verbose = False
-
-BROKEN_PIPE = 141
-"""Exit status when the reader closes the pipe early: the shell's for SIGPIPE, 128 + 13."""
+# what other command modules name from here, kept in ``edge``
+from blinacli.cli.edge import BROKEN_PIPE as BROKEN_PIPE
+from blinacli.cli.edge import _fail as _fail
+from blinacli.cli.edge import _notes as _notes
+from blinacli.cli.edge import _silence_stdout as _silence_stdout
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _notes(notes: list[str]) -> None:
-    """With --verbose, say on stderr what loading passed over (file names shown as text)."""
-    if _verbose:
-        from blinacli.base.controls import visible
-
-        for note in notes:
-            sys.stderr.write(f"note: {visible(note)}\n")
-
-
-def _fail(message: str) -> None:
-    """The error line on stderr; what it quotes from outside is shown as text."""
-    from blinacli.base.controls import visible
-
-    sys.stderr.write(f"error: {visible(message)}\n")
-
-
-def _traceback() -> None:
-    import traceback
-
-    traceback.print_exc()
-
-
 def handle_errors(command: F) -> F:
-    """Turn library errors into a message on stderr and an exit code."""
+    """Turn library errors into a message on stderr and an exit code (``edge.failed``)."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except EvidenceError as exc:
-            if _debug:
-                _traceback()
-            for finding in exc.report.findings:
-                sys.stderr.write(f"{finding}\n")
-            _fail(f"the evidence in use is invalid: {exc.report.summary()}")
-            raise typer.Exit(1) from None
-        except BlinacliError as exc:
-            if _debug:
-                _traceback()
-            _fail(str(exc))
-            raise typer.Exit(2 if isinstance(exc, UsageError) else 1) from None
-        except KeyboardInterrupt:
-            sys.stderr.write("interrupted\n")
-            raise typer.Exit(130) from None
-        except BrokenPipeError:
-            _silence_stdout()
-            raise typer.Exit(BROKEN_PIPE) from None
+        except edge.HANDLED as exc:
+            raise typer.Exit(edge.failed(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"blinacli {__version__}\n")
+        sys.stdout.write(edge.version_line())
         raise typer.Exit()
 
 
@@ -110,20 +72,4 @@ def main_options(
     else the studies bundled with blinacli. Exit codes: 0 success, 1 bad
     evidence or request, 2 usage error.
     """
-    global _debug, _verbose
-    _debug = debug
-    _verbose = verbose
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so nothing left in its buffer is written at exit."""
-    import os
-
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        return  # no descriptor: nothing will be written at exit
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    if devnull != fd:
-        os.dup2(devnull, fd)
-        os.close(devnull)
+    edge.set_options(debug=debug, verbose=verbose)

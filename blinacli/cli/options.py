@@ -2,13 +2,13 @@
 
 The evidence, link-following and cache options, the output format, the heading level of
 documents, the user's templates, the
-filters shared by list, outcomes, safety, digest and export (with ``FILTERS``, the
-names ``common._select`` reads), and the shell completion of study ids and
-endpoints. An option only one command takes is declared in that command's signature.
+filters shared by list, outcomes, safety, digest and export (their choices, and
+``FILTERS``, the names ``common._select`` reads, are in ``choices``), and the shell
+completion of study ids and endpoints. An option only one command takes is declared in
+that command's signature.
 """
 
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,25 +17,11 @@ from typer._click.core import Context, Parameter
 from typer._click.shell_completion import CompletionItem
 from typer._click.types import StringParamType
 
-
-class Format(StrEnum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
-    csv = "csv"
-    html = "html"
-
-
-class Design(StrEnum):
-    randomized = "randomized"
-    single_arm = "single-arm"
-    non_randomized = "non-randomized"
-
-
-class Status(StrEnum):
-    positive = "positive"
-    negative = "negative"
-
+# the option types, defined without Typer
+from blinacli.cli.choices import FILTERS as FILTERS
+from blinacli.cli.choices import Design as Design
+from blinacli.cli.choices import Format as Format
+from blinacli.cli.choices import Status as Status
 
 EvidenceOption = Annotated[
     list[Path] | None,
@@ -226,19 +212,3 @@ WhereOption = Annotated[
         "An unknown field lists the fields.",
     ),
 ]
-
-
-FILTERS = (
-    "drug",
-    "phase",
-    "design",
-    "mrd",
-    "ph",
-    "endpoint",
-    "year_from",
-    "year_to",
-    "min_n",
-    "age",
-    "search",
-    "where",
-)

@@ -54,8 +54,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +62,47 @@ import msgspec
 
 from blinacli import __version__
 from blinacli.load import trust
+from blinacli.load.indexfile import (  # the format, under the names the rest of blinacli uses
+    DIGEST_BYTES,
+    LENGTH_BYTES,
+    MAGIC,
+    Block,
+    Fresh,
+    Index,
+    Summary,
+    assemble,
+    code_version,
+    digest_of,
+    encode_summaries,
+    encoder,
+    index_decoder,
+    list_decoder,
+    pack,
+    unpack,
+    whole,
+)
 from blinacli.model import SCHEMA_VERSION, Study
 
-try:  # the C implementation alone: importing hashlib loads OpenSSL (see trust)
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - an interpreter without the module
-    from hashlib import blake2b
+_study_decoder = msgspec.msgpack.Decoder(Study)
+
+__all__ = [  # the index file's format is named through this module too
+    "DIGEST_BYTES",
+    "LENGTH_BYTES",
+    "MAGIC",
+    "Block",
+    "Fresh",
+    "Index",
+    "Summary",
+    "StudyCache",
+    "assemble",
+    "cache_dir",
+    "code_version",
+    "decode_study",
+    "encode_summaries",
+    "pack",
+    "signature",
+    "unpack",
+]
 
 ENV_CACHE_HOME = "XDG_CACHE_HOME"
 FRESH_NS = 2_000_000_000
@@ -77,88 +111,9 @@ were looked at are not indexed."""
 MAX_BYTES = 512 << 20
 """The largest index file written or read (512 MiB, about 150,000 studies): a larger one
 is not kept, and one found larger is not read."""
-MAGIC = b"blinacli-index-2\n"
-"""How an index file starts; the length of the sealed index (:data:`LENGTH_BYTES`, big
-endian), the sealed index and the store follow."""
-LENGTH_BYTES = 8
-DIGEST_BYTES = 16
 SUFFIX = ".index"
 FORMER_SUFFIX = ".msgpack"
 """The study cache of blinacli 0.2 (every study in one sealed file), replaced by the index."""
-
-
-@dataclass(frozen=True, eq=False)
-class Summary:
-    """A ready-made part of what a command shows, computed from a study when it is
-    indexed and kept beside it: ``make`` computes it (from the study alone), ``type`` is
-    what it decodes back into (a msgspec type). ``name`` identifies it in the index.
-    The views define the summaries; the command line names those it wants indexed.
-
-    A summary with ``columns`` is a list of that many values (the fields filters read),
-    kept column by column: a filter on one field decodes that field's column alone."""
-
-    name: str
-    make: Callable[[Study], Any]
-    type: Any
-    columns: int = 0
-    _decoder: list[msgspec.msgpack.Decoder[Any]] = field(default_factory=list, repr=False)
-
-    def decode(self, data: bytes | memoryview | msgspec.Raw) -> Any:
-        if not self._decoder:
-            self._decoder.append(msgspec.msgpack.Decoder(self.type))
-        return self._decoder[0].decode(data)
-
-
-class Block(msgspec.Struct, array_like=True, frozen=True):
-    """A part of the store: where it starts (after the studies' start), how long it
-    is, and its digest."""
-
-    offset: int
-    length: int
-    digest: bytes
-
-
-class Index(msgspec.Struct, frozen=True):
-    """What an index file holds (sealed): the versions and the code it was written by,
-    the evidence locations it is for, the summaries it keeps, and, position by position,
-    each file indexed (its resolved path), its signature (five numbers a file), its
-    study's id, acronym and title, where its study lies in the store and the digest of
-    that study (16 bytes a file, one after another), and how long the store is.
-
-    ``blocks`` holds, in the order of ``summaries``, the blocks of each summary: for a
-    summary made per study, one block of the encoded summaries one after another, which
-    ``bounds`` cuts (one more bound than files); for a summary with columns, one block a
-    column (an encoded list, one value a file; its ``bounds`` are empty)."""
-
-    schema: int
-    version: str
-    code: str
-    locations: str
-    summaries: list[str]
-    files: list[str]
-    signatures: list[int]
-    ids: list[str]
-    acronyms: list[str]
-    titles: list[str]
-    offsets: list[int]
-    lengths: list[int]
-    digests: bytes
-    blocks: list[list[Block]]
-    bounds: list[list[int]]
-    store_bytes: int
-    """How long the store after the index is: a file of another length is not used."""
-
-
-class Fresh(msgspec.Struct, frozen=True):
-    """A study to index: its file's signature, its names, the study encoded, and its
-    summaries (encoded, or, for a summary with columns, the list of its values)."""
-
-    signature: tuple[int, int, int, int, int]
-    id: str
-    acronym: str
-    title: str
-    record: bytes
-    summaries: list[Any]
 
 
 class Columns:
@@ -185,19 +140,9 @@ class Columns:
         return self._facts[column]
 
 
-_index_decoder = msgspec.msgpack.Decoder(Index)
-_list_decoder = msgspec.msgpack.Decoder(list[Any])
-_study_decoder = msgspec.msgpack.Decoder(Study)
-_encoder = msgspec.msgpack.Encoder()
-
-
 def decode_study(data: bytes) -> Study:
     """A study from its MessagePack (validated again by the model as it is decoded)."""
     return _study_decoder.decode(data)
-
-
-def encode_summaries(study: Study, summaries: Sequence[Summary]) -> list[bytes]:
-    return [_encoder.encode(summary.make(study)) for summary in summaries]
 
 
 def cache_dir() -> Path:
@@ -220,53 +165,6 @@ def cache_dir() -> Path:
 def signature(stat: os.stat_result) -> tuple[int, int, int, int, int]:
     """What must be unchanged for a file's indexed study to be used, in :class:`Entry`'s order."""
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
-
-
-@cache
-def code_version() -> str:
-    """A checksum of blinacli's own modules (their names, sizes and modification times),
-    so that summaries made by other code than the one running are never used, even
-    where the version number stayed the same (a working copy being changed)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    parts: list[str] = []
-    pending = [root]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.name.endswith(".py"):
-                        found = entry.stat()
-                        parts.append(f"{entry.path}\0{found.st_size}\0{found.st_mtime_ns}")
-                    elif entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                        pending.append(entry.path)
-        except OSError:
-            continue
-    return f"{zlib.crc32(chr(10).join(sorted(parts)).encode('utf-8', 'surrogateescape')):08x}"
-
-
-def _digest(data: bytes | memoryview) -> bytes:
-    return blake2b(data, digest_size=DIGEST_BYTES).digest()
-
-
-def pack(index: Index, parts: Sequence[bytes], key: bytes) -> bytes:
-    """An index file: the header, ``index`` sealed with ``key``, then the store (the
-    ``parts`` one after another, at the offsets the index gives)."""
-    sealed = trust.seal(_encoder.encode(index), key)
-    return b"".join([MAGIC, len(sealed).to_bytes(LENGTH_BYTES, "big"), sealed, *parts])
-
-
-def unpack(data: bytes, key: bytes) -> tuple[Index, bytes] | None:
-    """The index and the store of the index file ``data``, if it carries the seal of
-    ``key``; else None."""
-    start = len(MAGIC) + LENGTH_BYTES
-    if not data.startswith(MAGIC):
-        return None
-    length = int.from_bytes(data[len(MAGIC) : start], "big")
-    content = trust.unseal(data[start : start + length], key)
-    if content is None:
-        return None
-    return _index_decoder.decode(content), data[start + length :]
 
 
 class StudyCache:
@@ -333,7 +231,7 @@ class StudyCache:
             reader.close()
             return None
         try:
-            index = _index_decoder.decode(content)
+            index = index_decoder.decode(content)
         except Exception:  # whatever is wrong with it, the index is rebuilt
             reader.close()
             return None
@@ -351,7 +249,7 @@ class StudyCache:
             self.locations,
             self.names,
             reader.size - len(head) - length,  # truncated, or grown since it was written
-        ) or not _whole(index, self.summaries):
+        ) or not whole(index, self.summaries):
             reader.close()
             return None
         self._reader = reader
@@ -408,7 +306,7 @@ class StudyCache:
         if self._reader is None:
             return None
         data = self._reader.read_at(self._base + block.offset, block.length)
-        return data if data is not None and _digest(data) == block.digest else None
+        return data if data is not None and digest_of(data) == block.digest else None
 
     def _block(self, summary: int, number: int) -> bytes | None:
         """Block ``number`` of the summary numbered ``summary``, read once; None if it is
@@ -463,7 +361,7 @@ class StudyCache:
         key = summary, column
         if key not in self._columns:
             block = self._block(summary, column)
-            values = None if block is None else _list_decoder.decode(block)
+            values = None if block is None else list_decoder.decode(block)
             assert self.index is not None
             if values is not None and len(values) != len(self.index.files):
                 values = None
@@ -492,10 +390,10 @@ class StudyCache:
         if max(stat.st_mtime_ns, stat.st_ctime_ns) > time.time_ns() - FRESH_NS:
             return  # not trusted yet; the next run tries again
         if encoded is None:
-            encoded = _encoder.encode(study), encode_summaries(study, self.summaries)
+            encoded = encoder.encode(study), encode_summaries(study, self.summaries)
         record, made = encoded
         summaries = [
-            _list_decoder.decode(encoded) if summary.columns else encoded
+            list_decoder.decode(encoded) if summary.columns else encoded
             for summary, encoded in zip(self.summaries, made, strict=True)
         ]
         self._new[key] = Fresh(
@@ -537,7 +435,7 @@ class StudyCache:
                 record = kept[start : start + size]
                 digest = old.digests[item * DIGEST_BYTES : (item + 1) * DIGEST_BYTES]
                 summaries = self._kept_summaries(item)
-                if len(record) != size or _digest(record) != digest or summaries is None:
+                if len(record) != size or digest_of(record) != digest or summaries is None:
                     continue  # the old store lost it: parsed again next time
                 size_, mtime, ctime, inode, device = old.signatures[item * 5 : item * 5 + 5]
                 names = self.names_at(item)
@@ -569,77 +467,3 @@ class StudyCache:
         if self._reader is None or not any(isinstance(i, int) for i in self._new.values()):
             return None
         return self._reader.read_at(self._base, self._reader.size - self._base)
-
-
-def _whole(index: Index, summaries: Sequence[Summary]) -> bool:
-    """Whether every list of ``index`` has an item for each of its files, and each
-    summary its blocks."""
-    count = len(index.files)
-    sizes = {len(index.ids), len(index.acronyms), len(index.titles)}
-    sizes |= {len(index.offsets), len(index.lengths)}
-    if sizes != {count} or len(index.signatures) != 5 * count:
-        return False
-    if len(index.digests) != DIGEST_BYTES * count:
-        return False
-    if len(index.blocks) != len(summaries) or len(index.bounds) != len(summaries):
-        return False
-    for blocks, bounds, summary in zip(index.blocks, index.bounds, summaries, strict=True):
-        expected = (summary.columns, 0) if summary.columns else (1, count + 1)
-        if (len(blocks), len(bounds)) != expected:
-            return False
-    return True
-
-
-def assemble(
-    locations: str, summaries: Sequence[Summary], items: dict[str, Fresh]
-) -> tuple[Index, list[bytes]]:
-    """The index of the studies ``items`` (by resolved path, in their order) for the
-    evidence locations ``locations``, and the parts of its store."""
-    count = len(items)
-    signatures: list[int] = []
-    offsets: list[int] = []
-    parts: list[bytes] = []
-    offset = 0
-    for item in items.values():
-        signatures += item.signature
-        offsets.append(offset)
-        parts.append(item.record)
-        offset += len(item.record)
-    blocks: list[list[Block]] = []
-    bounds: list[list[int]] = []
-    for number, summary in enumerate(summaries):
-        made = [item.summaries[number] for item in items.values()]
-        if summary.columns:
-            columns = [list(values) for values in zip(*made, strict=True)] or [[]] * summary.columns
-            contents = [_encoder.encode(values) for values in columns]
-            bounds.append([])
-        else:
-            contents = [b"".join(made)]
-            cuts = [0] * (count + 1)
-            for at, encoded in enumerate(made):
-                cuts[at + 1] = cuts[at] + len(encoded)
-            bounds.append(cuts)
-        blocks.append([])
-        for content in contents:
-            blocks[-1].append(Block(offset, len(content), _digest(content)))
-            parts.append(content)
-            offset += len(content)
-    index = Index(
-        SCHEMA_VERSION,
-        __version__,
-        code_version(),
-        locations,
-        [summary.name for summary in summaries],
-        list(items),
-        signatures,
-        [item.id for item in items.values()],
-        [item.acronym for item in items.values()],
-        [item.title for item in items.values()],
-        offsets,
-        [len(item.record) for item in items.values()],
-        b"".join(_digest(item.record) for item in items.values()),
-        blocks,
-        bounds,
-        offset,
-    )
-    return index, parts

@@ -487,3 +487,67 @@ def test_the_list_json_is_what_json_dumps_writes(base: Path) -> None:
         listed = type(view)(rows_of)
         expected = stdlib_json.dumps(listed.to_json(), ensure_ascii=False, separators=(",", ":"))
         assert listed.json_compact() == expected
+
+
+# --- The walk that found the files is kept while its folders are unchanged ----------
+
+
+def walk_of() -> cache.Walk | None:
+    [file] = index_files.index_files()
+    return index_files.read(file)[0].walk
+
+
+def test_a_file_added_deep_down_or_through_a_followed_link_is_seen(
+    runner: CliRunner, base: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    (outside / "deeper").mkdir(parents=True)
+    source = (base / "batch-000" / "syn-00001.yaml").read_text(encoding="utf-8")
+    (base / "link").symlink_to(outside, target_is_directory=True)
+    for follow in ([], ["--follow-links"]):
+        code, out, _ = run(runner, "list", "-e", base, "--format", "json", *follow)
+        assert code == 0
+        assert walk_of() is not None
+    (base / "batch-000" / "nested").mkdir()
+    (base / "batch-000" / "nested" / "deep.yaml").write_text(
+        source.replace("id: syn-00001\n", "id: syn-deep\n"), encoding="utf-8"
+    )
+    assert "syn-deep" in listed_ids(runner, base)
+    (outside / "deeper" / "linked.yaml").write_text(
+        source.replace("id: syn-00001\n", "id: syn-linked\n"), encoding="utf-8"
+    )
+    code, out, _ = run(runner, "list", "-e", base, "--format", "json", "--follow-links")
+    assert "syn-linked" in [row["id"] for row in json.loads(out)["studies"]]
+    assert "syn-linked" not in listed_ids(runner, base)
+
+
+def test_files_are_shown_from_where_the_command_runs(
+    runner: CliRunner, base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = base / "e1910.yaml"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("  year: 2024\n", "  year: soon\n"),
+        encoding="utf-8",
+    )
+    shown = []
+    for where in (base.parent, base, base / "batch-000"):
+        monkeypatch.chdir(where)
+        for _ in range(2):
+            code, out, _ = run(runner, "validate", base)
+            assert code == 1
+            shown.append(next(line for line in out.splitlines() if "soon" in line))
+    assert shown[0] == shown[1] and shown[0].startswith("evidence/e1910.yaml:")
+    assert shown[2] == shown[3] and shown[2].startswith("e1910.yaml:")
+    assert shown[4] == shown[5] and shown[4].startswith(str(target) + ":")
+
+
+def test_a_walk_is_not_kept_while_a_folder_has_just_changed(
+    runner: CliRunner, base: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "FRESH_NS", 10**12)  # every change is recent
+    listed_ids(runner, base)
+    assert walk_of() is None
+    monkeypatch.setattr(cache, "FRESH_NS", 0)
+    listed_ids(runner, base)
+    walk = walk_of()
+    assert walk is not None and str(base / "batch-000") in walk.paths

@@ -62,6 +62,7 @@ import msgspec
 
 from blinacli import __version__
 from blinacli.load import trust
+from blinacli.load.discovery import Discovery, Walked
 from blinacli.load.indexfile import (  # the format, under the names the rest of blinacli uses
     DIGEST_BYTES,
     LENGTH_BYTES,
@@ -70,6 +71,7 @@ from blinacli.load.indexfile import (  # the format, under the names the rest of
     Fresh,
     Index,
     Summary,
+    Walk,
     assemble,
     code_version,
     digest_of,
@@ -201,6 +203,7 @@ class StudyCache:
         self._positions = {file: position for position, file in enumerate(files)}
         self._new: dict[str, int | Fresh] = {}
         """What the next index holds, by file: a position in this one, or a study parsed now."""
+        self._walk: Walk | None = self.index.walk if self.index is not None else None
 
     def _read(self) -> Index | None:
         try:
@@ -256,6 +259,55 @@ class StudyCache:
         self._base = len(head) + length
         self._changed = False
         return index
+
+    def walked(self, given: Sequence[Path], follow_links: bool) -> Discovery | None:
+        """What walking ``given`` would find, from the last walk, if nothing it looked
+        at has changed since (one ``stat`` a folder); else None."""
+        walk = self._walk
+        if walk is None or (walk.given, walk.cwd, walk.follow_links) != (
+            [str(path) for path in given],
+            os.getcwd(),
+            follow_links,
+        ):
+            return None
+        known = walk.signatures
+        for number, path in enumerate(walk.paths):
+            try:
+                status = os.stat(path)
+            except OSError:
+                return None
+            if tuple(known[number * 5 : number * 5 + 5]) != signature(status):
+                return None
+        return Discovery(
+            list(walk.files), [], list(walk.skipped), list(walk.real), list(walk.unfollowed)
+        )
+
+    def remember(
+        self, given: Sequence[Path], follow_links: bool, walked: Walked, found: Discovery
+    ) -> None:
+        """Keep the walk that found ``found``, having looked at ``walked``, unless a path
+        it looked at changed too recently to be sure of (as files are, :data:`FRESH_NS`)
+        or it found a problem (whose wording may depend on more than these paths)."""
+        recent = time.time_ns() - FRESH_NS
+        if found.problems or any(
+            max(status.st_mtime_ns, status.st_ctime_ns) > recent for _, status in walked
+        ):
+            walk = None
+        else:
+            walk = Walk(
+                [str(path) for path in given],
+                os.getcwd(),
+                follow_links,
+                [path for path, _ in walked],
+                [number for _, status in walked for number in signature(status)],
+                list(found.files),
+                list(found.real),
+                list(found.skipped),
+                list(found.unfollowed),
+            )
+        if walk != self._walk:
+            self._walk = walk
+            self._changed = True
 
     def get(self, key: str, stat: os.stat_result) -> int | None:
         """The position of the file ``key`` in the index if it is unchanged since it was
@@ -441,7 +493,7 @@ class StudyCache:
                 names = self.names_at(item)
                 item = Fresh((size_, mtime, ctime, inode, device), *names, record, summaries)
             items[key] = item
-        return assemble(self.locations, self.summaries, items)
+        return assemble(self.locations, self.summaries, items, self._walk)
 
     def _kept_summaries(self, position: int) -> list[Any] | None:
         """The summaries of the study at ``position`` in this index, as the next index

@@ -65,17 +65,29 @@ class Discovery(msgspec.Struct):
     """The symbolic links inside folders not followed (to a folder or named *.yaml/*.yml)."""
 
 
+Walked = list[tuple[str, os.stat_result]]
+"""What a walk looked at to find the files: each path named and each folder searched
+(resolved), with its status then. While none of them changes, the walk would find the
+same (see :mod:`blinacli.load.cache`)."""
+
+
 def discover(
-    paths: Iterable[Path], *, follow_links: bool = False, named_by: str | None = None
+    paths: Iterable[Path],
+    *,
+    follow_links: bool = False,
+    named_by: str | None = None,
+    walked: Walked | None = None,
 ) -> Discovery:
     """Expand directories into their YAML files: recursively, sorted, hidden entries and
     special files skipped, symbolic links inside them followed only with
     ``follow_links``. ``named_by`` names where the paths came from (the variable
-    $BLINACLI_EVIDENCE), for the findings about them."""
+    $BLINACLI_EVIDENCE), for the findings about them. What the walk looked at is
+    added to ``walked`` when it is given."""
     found = Discovery([], [], [])
     candidates: list[str] = []  # resolved paths, in order
+    seen: Walked = walked if walked is not None else []
     for path in paths:
-        problem = _top_level(path, found, candidates, follow_links)
+        problem = _top_level(path, found, candidates, follow_links, seen)
         if problem is not None and named_by is not None:
             problem = _named(problem, named_by)
         if problem is not None:
@@ -88,11 +100,12 @@ def discover(
 
 
 def _top_level(
-    path: Path, found: Discovery, candidates: list[str], follow_links: bool
+    path: Path, found: Discovery, candidates: list[str], follow_links: bool, walked: Walked
 ) -> Finding | None:
     """Add what a path named directly holds; the finding when it cannot be used."""
     try:
         status = os.stat(path)  # a link named directly is followed
+        walked.append((str(path), status))
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ENOTDIR) and not os.path.islink(path):
             return Finding(_display(path), "file", MISSING)
@@ -110,7 +123,7 @@ def _top_level(
             "files and folders only",
         )
     before, links = len(candidates), len(found.unfollowed)
-    _Walk(found, follow_links).run(path, status, candidates)
+    _Walk(found, follow_links, walked).run(path, status, candidates)
     if len(candidates) > before:
         return None
     skipped = len(found.unfollowed) - links
@@ -148,9 +161,10 @@ class _Walk:
     or links without a system call: a folder of 10,000 files is listed in milliseconds.
     Only folders (and, when following links, links) are looked at more closely."""
 
-    def __init__(self, found: Discovery, follow_links: bool) -> None:
+    def __init__(self, found: Discovery, follow_links: bool, walked: Walked) -> None:
         self.found = found
         self.follow_links = follow_links
+        self.walked = walked
         self.seen: dict[_Identity, str] = {}
         """Each folder searched, by identity, with its resolved path."""
 
@@ -272,6 +286,7 @@ class _Walk:
             self.skip(folder, f"the same folder as {_display(Path(self.seen[identity]))}")
         else:
             self.seen[identity] = real
+            self.walked.append((real, status))
             folders.append((folder, real, ancestors | {identity}))
 
 

@@ -65,6 +65,24 @@ class Block(msgspec.Struct, array_like=True, frozen=True):
     digest: bytes
 
 
+class Walk(msgspec.Struct, frozen=True):
+    """What finding the files found (:func:`blinacli.load.discovery.discover`), and what it
+    looked at: the paths named (as named, from ``cwd``, following links or not), each
+    path named and each folder searched with its signature then (five numbers a path),
+    and what it found. While no path or folder changes (a file added, removed or renamed
+    changes its folder), a walk would find the same, so it is not walked again."""
+
+    given: list[str]
+    cwd: str
+    follow_links: bool
+    paths: list[str]
+    signatures: list[int]
+    files: list[str]
+    real: list[str]
+    skipped: list[str]
+    unfollowed: list[str]
+
+
 class Index(msgspec.Struct, frozen=True):
     """What an index file holds (sealed): the versions and the code it was written by,
     the evidence locations it is for, the summaries it keeps, and, position by position,
@@ -94,6 +112,8 @@ class Index(msgspec.Struct, frozen=True):
     bounds: list[list[int]]
     store_bytes: int
     """How long the store after the index is: a file of another length is not used."""
+    walk: Walk | None = None
+    """The last walk that found the files, if nothing it looked at had just changed."""
 
 
 class Fresh(msgspec.Struct, frozen=True):
@@ -184,7 +204,10 @@ def whole(index: Index, summaries: Sequence[Summary]) -> bool:
 
 
 def assemble(
-    locations: str, summaries: Sequence[Summary], items: dict[str, Fresh]
+    locations: str,
+    summaries: Sequence[Summary],
+    items: dict[str, Fresh],
+    walk: Walk | None = None,
 ) -> tuple[Index, list[bytes]]:
     """The index of the studies ``items`` (by resolved path, in their order) for the
     evidence locations ``locations``, and the parts of its store."""
@@ -234,5 +257,6 @@ def assemble(
         blocks,
         bounds,
         offset,
+        walk,
     )
     return index, parts

@@ -25,7 +25,14 @@ from blinacli.base.errors import EvidenceError
 from blinacli.base.findings import Finding, Report
 from blinacli.load import resolution
 from blinacli.load.cache import StudyCache, Summary, decode_study, encode_summaries
-from blinacli.load.discovery import Discovery, discover, evidence_paths, named_by, open_regular
+from blinacli.load.discovery import (
+    Discovery,
+    Walked,
+    discover,
+    evidence_paths,
+    named_by,
+    open_regular,
+)
 from blinacli.load.messages import (
     DataPath,
     describe,
@@ -200,7 +207,15 @@ def check(
     look-up ambiguous are findings too (kind ``acronym``), unless ``acronyms`` is False.
     """
     locations = evidence_paths(paths)
-    found = discover(locations, follow_links=follow_links, named_by=named_by(paths))
+    store = StudyCache(locations, summaries) if cache else None
+    found = store.walked(locations, follow_links) if store is not None else None
+    if found is None:
+        walked: Walked = []
+        found = discover(
+            locations, follow_links=follow_links, named_by=named_by(paths), walked=walked
+        )
+        if store is not None:
+            store.remember(locations, follow_links, walked, found)
     files = found.files
     # A path that could not be read still counts as one of the files asked for.
     report = Report(
@@ -211,7 +226,7 @@ def check(
     )
     report.findings.extend(found.problems)
     with _collections_paused():
-        results = _read_all(found, locations if cache else None, progress, report.notes, summaries)
+        results = _read_all(found, store, progress, report.notes, summaries)
         loaded = _collect(report, files, results)
     if acronyms:
         report.findings.extend(resolution.acronym_findings(loaded, lambda f: read_text(Path(f))))
@@ -268,7 +283,7 @@ def _collections_paused() -> Iterator[None]:
 
 def _read_all(
     found: Discovery,
-    cached_for: list[Path] | None,
+    store: StudyCache | None,
     progress: Progress | None,
     notes: list[str],
     summaries: Sequence[Summary],
@@ -278,9 +293,7 @@ def _read_all(
     it was not believed, is added to ``notes``."""
     results: list[Result | None] = [None] * len(found.files)
     stats: list[os.stat_result | None] = [None] * len(found.files)
-    store = None
-    if cached_for is not None:
-        store = StudyCache(cached_for, summaries)
+    if store is not None:
         stat, get, indexed = os.stat, store.get, LoadedStudy.indexed
         for index, (real, file) in enumerate(zip(found.real, found.files, strict=True)):
             try:

@@ -309,6 +309,36 @@ class StudyCache:
             self._walk = walk
             self._changed = True
 
+    def match(self, files: Sequence[str]) -> tuple[list[int], list[os.stat_result | None]]:
+        """For each of ``files`` (resolved paths), one ``stat``: its position in the index
+        if it is indexed unchanged, else -1; and, for the others, its status now (None
+        if it has none). What :meth:`get` does, in one loop (it runs once a file)."""
+        index, positions, kept = self.index, self._positions, self._new
+        known = index.signatures if index is not None else []
+        found = [-1] * len(files)
+        statuses: list[os.stat_result | None] = [None] * len(files)
+        stat = os.stat
+        for number, file in enumerate(files):
+            try:
+                status = stat(file)
+            except OSError:
+                continue
+            at = positions.get(file)
+            if at is not None:
+                start = at * 5
+                if (
+                    known[start] == status.st_size
+                    and known[start + 1] == status.st_mtime_ns
+                    and known[start + 2] == status.st_ctime_ns
+                    and known[start + 3] == status.st_ino
+                    and known[start + 4] == status.st_dev
+                ):
+                    found[number] = at
+                    kept[file] = at
+                    continue
+            statuses[number] = status
+        return found, statuses
+
     def get(self, key: str, stat: os.stat_result) -> int | None:
         """The position of the file ``key`` in the index if it is unchanged since it was
         indexed."""

@@ -72,7 +72,11 @@ class LoadedStudy:
         """The study ``store`` indexes at ``position`` for ``file`` (resolved: ``real``)."""
         loaded = cls.__new__(cls)
         loaded.file = file
-        loaded.id, loaded.acronym, loaded.title = store.names_at(position)
+        index = store.index
+        assert index is not None
+        loaded.id = index.ids[position]
+        loaded.acronym = index.acronyms[position]
+        loaded.title = index.titles[position]
         loaded._study = None
         loaded._position, loaded._store, loaded._real = position, store, real
         return loaded
@@ -294,17 +298,13 @@ def _read_all(
     results: list[Result | None] = [None] * len(found.files)
     stats: list[os.stat_result | None] = [None] * len(found.files)
     if store is not None:
-        stat, get, indexed = os.stat, store.get, LoadedStudy.indexed
-        for index, (real, file) in enumerate(zip(found.real, found.files, strict=True)):
-            try:
-                status = stat(real)
-            except OSError:
-                continue  # parsed below, which reports why it cannot be read
-            position = get(real, status)
-            if position is not None:
-                results[index] = (indexed(store, position, file, real), ())
-            else:
-                stats[index] = status  # kept for the files to parse alone
+        # a file that cannot be stat'ed is parsed below, which reports why it cannot be read
+        positions, stats = store.match(found.real)
+        indexed, none = LoadedStudy.indexed, ()
+        files, reals = found.files, found.real
+        for index, position in enumerate(positions):
+            if position >= 0:
+                results[index] = (indexed(store, position, files[index], reals[index]), none)
     todo = [index for index, result in enumerate(results) if result is None]
     wanted = summaries if store is not None else ()
     parsed = _parse_all([Path(found.files[index]) for index in todo], progress, wanted)

@@ -486,7 +486,7 @@ def test_the_list_json_is_what_json_dumps_writes(base: Path) -> None:
     for rows_of in (view.rows, rows, []):
         listed = type(view)(rows_of)
         expected = stdlib_json.dumps(listed.to_json(), ensure_ascii=False, separators=(",", ":"))
-        assert listed.json_compact() == expected
+        assert listed.json_compact() == expected.encode("utf-8")
 
 
 # --- The walk that found the files is kept while its folders are unchanged ----------
@@ -551,3 +551,25 @@ def test_a_walk_is_not_kept_while_a_folder_has_just_changed(
     listed_ids(runner, base)
     walk = walk_of()
     assert walk is not None and str(base / "batch-000") in walk.paths
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_large_json_written_in_pieces_is_the_json_of_the_whole(
+    chunk: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Indented as bytes, escaped and written a piece at a time: the same text, hidden
+    characters escaped, as the whole document through ``_json``."""
+    import json as stdlib_json
+
+    from blinacli.cli import common
+
+    payload = {
+        "studies": [
+            {"id": text, "n": number, "notes": [text, text * 2]}
+            for number, text in enumerate(HOSTILE * 3)
+        ]
+    }
+    monkeypatch.setattr(common, "CHUNK", chunk)
+    compact = stdlib_json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    common._write_json(compact.encode("utf-8"))
+    assert capsys.readouterr().out == common._json(payload) + "\n"

@@ -55,6 +55,33 @@ def _indented(compact: str) -> str:
     return msgspec.json.format(escape_json(compact), indent=2)
 
 
+CHUNK = 1 << 20
+"""How much of a large JSON document :func:`_write_json` escapes and writes at a time."""
+
+
+def _write_json(compact: bytes) -> None:
+    """Compact JSON (UTF-8) on standard output as :func:`_json` writes it, and a line end.
+
+    Indented as bytes, then escaped and written a megabyte at a time, cut at line ends:
+    escaping replaces single characters inside strings, so it gives the same text
+    whether it comes before indenting or after, and in one piece or in many. A list of
+    50,000 studies is never held as one string of text, which takes two bytes a
+    character once a single one is beyond Latin-1."""
+    import msgspec
+
+    from blinacli.base.controls import escape_json
+
+    formatted = msgspec.json.format(compact, indent=2)
+    del compact
+    start = 0
+    while start < len(formatted):
+        end = formatted.find(b"\n", start + CHUNK)
+        end = len(formatted) if end < 0 else end + 1
+        sys.stdout.write(escape_json(formatted[start:end].decode("utf-8")))
+        start = end
+    sys.stdout.write("\n")
+
+
 def _format(chosen: Format | None) -> Format:
     if chosen is not None:
         return chosen
@@ -83,10 +110,9 @@ def _emit(
     if fmt is Format.json:
         compact = getattr(view, "json_compact", None) if data is None else None
         if compact is not None:  # the view writes its JSON itself, as json.dumps would
-            sys.stdout.write(_indented(compact()) + "\n")
+            _write_json(compact())
         else:
-            payload = data() if data is not None else view.to_json()
-            sys.stdout.write(_json(payload) + "\n")
+            sys.stdout.write(_json(data() if data is not None else view.to_json()) + "\n")
     elif fmt is Format.csv:
         import csv
 

@@ -62,7 +62,7 @@ import msgspec
 
 from blinacli import __version__
 from blinacli.load import trust
-from blinacli.load.discovery import Discovery, Walked
+from blinacli.load.discovery import Discovery, Walked, shown
 from blinacli.load.indexfile import (  # the format, under the names the rest of blinacli uses
     DIGEST_BYTES,
     LENGTH_BYTES,
@@ -278,9 +278,8 @@ class StudyCache:
                 return None
             if tuple(known[number * 5 : number * 5 + 5]) != signature(status):
                 return None
-        return Discovery(
-            list(walk.files), [], list(walk.skipped), list(walk.real), list(walk.unfollowed)
-        )
+        real = list(walk.real)
+        return Discovery(shown(real), [], list(walk.skipped), real, list(walk.unfollowed))
 
     def remember(
         self, given: Sequence[Path], follow_links: bool, walked: Walked, found: Discovery
@@ -300,7 +299,6 @@ class StudyCache:
                 follow_links,
                 [path for path, _ in walked],
                 [number for _, status in walked for number in signature(status)],
-                list(found.files),
                 list(found.real),
                 list(found.skipped),
                 list(found.unfollowed),

@@ -93,10 +93,14 @@ def discover(
         if problem is not None:
             found.problems.append(problem)
     found.real = list(dict.fromkeys(candidates))
-    cwd = os.getcwd()
-    inside = cwd.rstrip(os.sep) + os.sep
-    found.files = [real[len(inside) :] if real.startswith(inside) else real for real in found.real]
+    found.files = shown(found.real)
     return found
+
+
+def shown(real: list[str]) -> list[str]:
+    """Resolved paths as they are shown: relative to the working directory when inside it."""
+    inside = os.getcwd().rstrip(os.sep) + os.sep
+    return [path[len(inside) :] if path.startswith(inside) else path for path in real]
 
 
 def _top_level(

@@ -69,15 +69,15 @@ class Walk(msgspec.Struct, frozen=True):
     """What finding the files found (:func:`blinacli.load.discovery.discover`), and what it
     looked at: the paths named (as named, from ``cwd``, following links or not), each
     path named and each folder searched with its signature then (five numbers a path),
-    and what it found. While no path or folder changes (a file added, removed or renamed
-    changes its folder), a walk would find the same, so it is not walked again."""
+    and what it found (the files by resolved path, and the notes). While no path or
+    folder changes (a file added, removed or renamed changes its folder), a walk would
+    find the same, so it is not walked again."""
 
     given: list[str]
     cwd: str
     follow_links: bool
     paths: list[str]
     signatures: list[int]
-    files: list[str]
     real: list[str]
     skipped: list[str]
     unfollowed: list[str]

@@ -47,14 +47,14 @@ class ListView(msgspec.Struct, frozen=True):
     def to_json(self) -> dict[str, Any]:
         return {"studies": msgspec.to_builtins(self.rows)}
 
-    def json_compact(self) -> str:
-        """:meth:`to_json` as compact JSON text, exactly as ``json.dumps(...,
+    def json_compact(self) -> bytes:
+        """:meth:`to_json` as compact JSON in UTF-8, exactly as ``json.dumps(...,
         ensure_ascii=False, separators=(",", ":"))`` writes it, encoded by msgspec from
         the rows themselves (a fifth of the time at 10,000 rows). The two agree because
         a row holds only text, whole numbers, None and lists of text, which both write
         alike; msgspec writes a float otherwise than Python (``1e-05`` as ``0.00001``),
         so a row must never hold one (held by a test)."""
-        return msgspec.json.encode({"studies": self.rows}).decode("utf-8")
+        return msgspec.json.encode({"studies": self.rows})
 
     def to_csv(self) -> tuple[list[str], list[list[str]]]:
         header = list(StudyRow.__struct_fields__)

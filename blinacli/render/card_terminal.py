@@ -130,7 +130,11 @@ class Flow:
         """What separates the first text from the second: a label needs no dot after it."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
-        width = options.max_width
+        yield from self.text_lines(options.max_width)
+
+    def text_lines(self, width: int) -> Iterator[Text]:
+        """The lines at ``width``, each a text that Rich (or ``render.plain``) wraps
+        further only when one part alone is wider."""
         line = Text()
         for index, part in enumerate(self.parts):
             separator = self.first if index == 1 else self.SEPARATOR

@@ -218,6 +218,8 @@ def print_table(renderable: Any, *, soft_wrap: bool = False) -> None:
     a test would keep as trailing spaces and a leading blank line; here each line ends
     at its last character, and the output starts at its first line that is not blank.
     ``soft_wrap`` leaves a long line whole (a one-line message that a script reads).
+    Piped, what :mod:`blinacli.render.plain` writes exactly as Rich would (the study
+    card) is written by it, without Rich's rendering; anything else goes through Rich.
     """
     from rich.console import Console
 
@@ -233,9 +235,14 @@ def print_table(renderable: Any, *, soft_wrap: bool = False) -> None:
     if console.is_terminal:
         console.print(renderable, soft_wrap=soft_wrap)
         return
-    with console.capture() as captured:
-        console.print(renderable, soft_wrap=soft_wrap)
-    lines = [line.rstrip() for line in captured.get().split("\n")]
+    from blinacli.render.plain import plain_lines
+
+    written = None if soft_wrap else plain_lines(renderable, console)
+    if written is None:
+        with console.capture() as captured:
+            console.print(renderable, soft_wrap=soft_wrap)
+        written = captured.get().split("\n")
+    lines = [line.rstrip() for line in written]
     while lines and not lines[0]:
         del lines[0]
     while lines and not lines[-1]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
+
+import msgspec
 
 from blinacli.base.errors import UsageError
 from blinacli.load.cache import Summary
@@ -31,8 +32,7 @@ Operator = Literal["=", "!=", "<", "<=", ">", ">=", "~"]
 OPERATORS: tuple[str, ...] = ("!=", "<=", ">=", "=", "<", ">", "~")  # longest first, to parse
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(msgspec.Struct, frozen=True):
     kind: Kind
     help: str
     get: Callable[[Study], object]
@@ -114,8 +114,7 @@ def fields_help() -> str:
     return "\n".join(f"  {name:<{width}}  {f.kind:<6}  {f.help}" for name, f in FIELDS.items())
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(msgspec.Struct, frozen=True):
     """One ``--where`` condition, already checked against the field's type."""
 
     field: str
@@ -158,14 +157,14 @@ class Condition:
         }[self.op]
 
 
-_WHERE = re.compile(
+_WHERE = (  # compiled by re's cache when a --where is first read, not at start-up
     r"^\s*([A-Za-z_][A-Za-z0-9_.]*)\s*(" + "|".join(map(re.escape, OPERATORS)) + r")\s*(.*?)\s*$"
 )
 
 
 def parse_where(expression: str) -> Condition:
     """``'population.age.max >= 65'`` -> Condition; :class:`UsageError` when malformed."""
-    match = _WHERE.match(expression)
+    match = re.match(_WHERE, expression)
     if match is None:
         raise UsageError(
             f"cannot read --where {expression!r}: write FIELD OP VALUE with OP one of "
@@ -196,8 +195,7 @@ def parse_where(expression: str) -> Condition:
 PHASES: tuple[str, ...] = tuple(str(p) for p in get_args(Phase))
 
 
-@dataclass(frozen=True)
-class Criteria:
+class Criteria(msgspec.Struct, frozen=True):
     """Every filter a command was given; an empty Criteria selects every study."""
 
     drug: str | None = None

@@ -185,6 +185,10 @@ class Reader:
             length -= len(chunk)
         return b"".join(chunks) if len(chunks) != 1 else chunks[0]
 
+    def grown(self) -> bool:
+        """Whether the file holds more now than when it was opened (being written to)."""
+        return self._fd >= 0 and bool(os.pread(self._fd, 1, self.size))
+
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
@@ -257,38 +261,14 @@ class Folder:
         """The whole content of the file ``name``, at most ``limit`` bytes; None if there is
         no such file or it changed while being read. Raises :class:`Untrusted` for a file
         not to be believed."""
-        path = self.path / name
-        try:
-            found = os.stat(name, dir_fd=self._fd, follow_symlinks=False)
-        except FileNotFoundError:
+        reader = self.open_reader(name, limit)
+        if reader is None:
             return None
-        _judge_file(path, found, limit)  # a FIFO or a device is never even opened
         try:
-            descriptor = os.open(name, _READ | _NOFOLLOW | _NOT_WAITING, dir_fd=self._fd)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise Untrusted(path, "is a symbolic link") from None
-            raise
-        try:
-            opened = os.fstat(descriptor)
-            _judge_file(path, opened, limit)
-            if (opened.st_dev, opened.st_ino) != (found.st_dev, found.st_ino):
-                return None  # replaced between the look and the open
-            chunks: list[bytes] = []
-            left = opened.st_size
-            while left > 0:
-                chunk = os.read(descriptor, min(left, 1 << 26))
-                if not chunk:
-                    return None  # shorter than it was
-                chunks.append(chunk)
-                left -= len(chunk)
-            if os.read(descriptor, 1):
-                return None  # longer than it was: being written to
+            data = reader.read_at(0, reader.size)
+            return None if data is None or reader.grown() else data  # shorter, or longer
         finally:
-            os.close(descriptor)
-        return b"".join(chunks)
+            reader.close()
 
     def open_reader(self, name: str, limit: int) -> Reader | None:
         """The file ``name`` opened for reading parts of it by offset, by the same rules

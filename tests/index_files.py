@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import pytest
 
-from blinacli.load import cache, trust
+from blinacli.load import cache, loader, trust
 from blinacli.model import Study
 from blinacli.views.indexed import SUMMARIES
 
@@ -74,3 +75,17 @@ def with_study(
         items[file] = cache.Fresh(signature, held.id, held.acronym, held.title, record, summaries)
     forged, parts = cache.assemble(index.locations, SUMMARIES, items)
     return forged, b"".join(parts)
+
+
+def record_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files the loader parses from now on, in order (a study read from the index
+    is not parsed)."""
+    parsed: list[Path] = []
+    real = loader.load_file
+
+    def recorded(file: Path) -> tuple[Study | None, list[loader.Finding]]:
+        parsed.append(file)
+        return real(file)
+
+    monkeypatch.setattr(loader, "load_file", recorded)
+    return parsed

@@ -26,7 +26,6 @@ from typer.testing import CliRunner
 from blinacli.base.resources import evidence_dir
 from blinacli.cli.app import app
 from blinacli.load import cache, loader, progress, trust
-from blinacli.model import Study
 from tests import index_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -135,16 +134,8 @@ def listed(runner: CliRunner, folder: Path, *extra: str) -> dict[str, object]:
 
 
 def refuse_to_parse(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Make any parse fail the test; returns the list of files that were parsed."""
-    parsed: list[Path] = []
-    real = loader.load_file
-
-    def record(file: Path) -> tuple[Study | None, list[loader.Finding]]:
-        parsed.append(file)
-        return real(file)
-
-    monkeypatch.setattr(loader, "load_file", record)
-    return parsed
+    """The list of files parsed from now on (a test then asserts it is empty)."""
+    return index_files.record_parses(monkeypatch)
 
 
 def test_a_second_load_comes_from_the_cache(

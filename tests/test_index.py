@@ -90,15 +90,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files parsed, in order."""
-    parsed: list[Path] = []
-    real = loader.load_file
-
-    def counted(file: Path) -> tuple[Study | None, list[loader.Finding]]:
-        parsed.append(file)
-        return real(file)
-
-    monkeypatch.setattr(loader, "load_file", counted)
-    return parsed
+    return index_files.record_parses(monkeypatch)
 
 
 def run(runner: CliRunner, *args: str | Path) -> tuple[int, str, str]:

@@ -39,20 +39,11 @@ def _json(payload: Any) -> str:
 
     from blinacli.base.controls import escape_json
 
-    compact = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    compact = escape_json(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
     try:
-        return _indented(compact)
+        return msgspec.json.format(compact, indent=2)
     except msgspec.DecodeError:  # NaN or Infinity, which only Python's JSON writes
         return escape_json(json.dumps(payload, ensure_ascii=False, indent=2))
-
-
-def _indented(compact: str) -> str:
-    """Compact JSON text as :func:`_json` writes it: hidden characters escaped, indented."""
-    import msgspec
-
-    from blinacli.base.controls import escape_json
-
-    return msgspec.json.format(escape_json(compact), indent=2)
 
 
 CHUNK = 1 << 20

@@ -165,15 +165,17 @@ def cache_dir() -> Path:
 
 
 def signature(stat: os.stat_result) -> tuple[int, int, int, int, int]:
-    """What must be unchanged for a file's indexed study to be used, in :class:`Entry`'s order."""
+    """What must be unchanged for a file's indexed study to be used, in the order the
+    index keeps it (:attr:`Index.signatures`)."""
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev
 
 
 class StudyCache:
     """The evidence index for one set of evidence locations, and its store.
 
-    :meth:`get` answers, for a file and its status now, where the index holds it if it
-    holds it unchanged; :meth:`study`, :meth:`summary` and :meth:`column` read what the
+    :meth:`match` answers, for each file, where the index holds it if it holds it
+    unchanged (one ``stat`` a file); :meth:`walked` whether the folders are as the last
+    walk left them; :meth:`study`, :meth:`summary` and :meth:`column` read what the
     index keeps at that position; :meth:`put` indexes a study just parsed, and
     :meth:`save` writes the index if anything changed. ``notes`` says, for --verbose, why
     the cache was not used or was rebuilt when blinacli would not believe what it found;
@@ -310,7 +312,7 @@ class StudyCache:
     def match(self, files: Sequence[str]) -> tuple[list[int], list[os.stat_result | None]]:
         """For each of ``files`` (resolved paths), one ``stat``: its position in the index
         if it is indexed unchanged, else -1; and, for the others, its status now (None
-        if it has none). What :meth:`get` does, in one loop (it runs once a file)."""
+        if it has none). One loop with the comparisons written out: it runs once a file."""
         index, positions, kept = self.index, self._positions, self._new
         known = index.signatures if index is not None else []
         found = [-1] * len(files)
@@ -336,25 +338,6 @@ class StudyCache:
                     continue
             statuses[number] = status
         return found, statuses
-
-    def get(self, key: str, stat: os.stat_result) -> int | None:
-        """The position of the file ``key`` in the index if it is unchanged since it was
-        indexed."""
-        position = self._positions.get(key)
-        if position is None:
-            return None
-        assert self.index is not None
-        known, start = self.index.signatures, position * 5
-        if (  # signature(stat), compared field by field: this runs once a file
-            known[start] != stat.st_size
-            or known[start + 1] != stat.st_mtime_ns
-            or known[start + 2] != stat.st_ctime_ns
-            or known[start + 3] != stat.st_ino
-            or known[start + 4] != stat.st_dev
-        ):
-            return None
-        self._new[key] = position
-        return position
 
     def names_at(self, position: int) -> tuple[str, str, str]:
         """The id, acronym and title of the study at ``position``."""
@@ -404,15 +387,10 @@ class StudyCache:
         """The summary ``wanted`` of the study at ``position``, as it was made when the
         study was indexed (for a summary with columns, its :class:`Columns`); ``made``
         makes it from the study, should its block be damaged."""
-        assert self.index is not None
-        number = self.names.index(wanted.name)
         if wanted.columns:
-            return Columns(self, number, position, made)
-        block = self._block(number, 0)
-        if block is None:
-            return made()
-        bounds = self.index.bounds[number]
-        return wanted.decode(block[bounds[position] : bounds[position + 1]])
+            return Columns(self, self.names.index(wanted.name), position, made)
+        found = self.summaries_at(wanted, [position])
+        return made() if found is None else found[0]
 
     def summaries_at(self, wanted: Summary, positions: Sequence[int]) -> list[Any] | None:
         """The summary ``wanted`` (one made per study) of the studies at ``positions``,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
+from functools import cache, cached_property
 from typing import Any
 
 import msgspec
@@ -48,12 +48,13 @@ class Summary:
     make: Callable[[Study], Any]
     type: Any
     columns: int = 0
-    _decoder: list[msgspec.msgpack.Decoder[Any]] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def _decoder(self) -> msgspec.msgpack.Decoder[Any]:
+        return msgspec.msgpack.Decoder(self.type)
 
     def decode(self, data: bytes | memoryview | msgspec.Raw) -> Any:
-        if not self._decoder:
-            self._decoder.append(msgspec.msgpack.Decoder(self.type))
-        return self._decoder[0].decode(data)
+        return self._decoder.decode(data)
 
 
 class Block(msgspec.Struct, array_like=True, frozen=True):

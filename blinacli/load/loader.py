@@ -137,8 +137,8 @@ def summaries_of(loaded: Sequence[LoadedStudy], wanted: Summary) -> list[Any]:
             made[number] = wanted.make(item.study)
     for store, numbers in by_store.items():
         found = store.summaries_at(wanted, [loaded[number]._position for number in numbers])
-        for number, summary in zip(numbers, found or [None] * len(numbers), strict=True):
-            made[number] = summary if found is not None else loaded[number].summary(wanted)
+        for at, number in enumerate(numbers):  # made from the study if the block is damaged
+            made[number] = found[at] if found is not None else wanted.make(loaded[number].study)
     return made
 
 
@@ -164,15 +164,15 @@ class Evidence:
         return [item.study for item in self.loaded]
 
     def file_of(self, study: Study) -> str:
-        if self._files is None:
+        """The file of ``study``, one of those read whole (by :attr:`studies`, or through
+        an item's :attr:`LoadedStudy.study`): the map is made again when one read since
+        is asked for."""
+        found = self._files.get(id(study)) if self._files is not None else None
+        if found is None:
             self._files = {
                 id(item._study): item.file for item in self.loaded if item._study is not None
             }
-        found = self._files.get(id(study))
-        if found is None:
-            self._files = None
-            self.studies  # noqa: B018 - every study read, so each has its file
-            return self.file_of(study)
+            found = self._files[id(study)]
         return found
 
     def find(self, query: str) -> Study:

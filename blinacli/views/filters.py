@@ -121,13 +121,6 @@ class Condition(msgspec.Struct, frozen=True):
     op: Operator
     value: str | float
 
-    def matches(self, study: Study) -> bool:
-        return self.holds(facts(study))
-
-    def holds(self, known: Facts) -> bool:
-        """Whether the study with the facts ``known`` meets this condition."""
-        return self.accepts(known[POSITION[self.field]])
-
     def accepts(self, found: object) -> bool:
         """Whether a study whose field holds ``found`` meets this condition."""
         values = found if isinstance(found, list) else [found]
@@ -221,9 +214,6 @@ class Criteria(msgspec.Struct, frozen=True):
         if endpoint is not None:
             given["endpoint"] = vocabulary.resolve(str(endpoint))
         return cls(where=tuple(parse_where(w) for w in where), **given)  # type: ignore[arg-type]
-
-    def matches(self, study: Study) -> bool:
-        return self.test()(facts(study), lambda: study)
 
     def test(self) -> Callable[[Facts, Callable[[], Study]], bool]:
         """One test of every criterion: given a study's facts, and a way to read the
